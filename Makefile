@@ -1,0 +1,39 @@
+# `make run` and `make test` are the two commands of the README. Everything else wraps `omo`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: install run collect build serve status test clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## collect every source (offline: the packaged price list), build, publish, open the dashboard
+run: install
+	-$(BIN)/omo collect all
+	$(BIN)/omo build
+	$(BIN)/omo serve
+
+collect: install
+	$(BIN)/omo collect all
+
+build: install
+	$(BIN)/omo build
+
+serve: install
+	$(BIN)/omo serve
+
+status: install
+	$(BIN)/omo status
+
+test: install
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) data .pytest_cache

@@ -1,0 +1,68 @@
+"""Settings from OMO_* environment variables and an optional .env file.
+
+Every location lives here, never hard-coded elsewhere: pointing a source at a test server or the
+data directory at another disk is a setting, not a code change.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+GENAI_PRICES_DEFAULT_URL = (
+    "https://raw.githubusercontent.com/pydantic/genai-prices/refs/heads/main/prices/new_data/v2/data.json"
+)
+
+
+class SettingsError(Exception):
+    """A setting has a value we cannot use. The message names the variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="OMO_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(Path("data"), description="Warehouse, landing zone, serving copy and logs.")
+    prices_url: str = Field(
+        GENAI_PRICES_DEFAULT_URL,
+        description="Live genai-prices data file; empty means: use the packaged snapshot only.",
+    )
+    http_timeout_s: float = Field(20.0, gt=0, description="Per-request timeout for live sources.")
+    http_retries: int = Field(3, ge=0, le=10, description="Retries on 5xx/429 before giving up.")
+    http_backoff_s: float = Field(2.0, ge=0, description="First retry wait; doubles each retry.")
+    http_max_wait_s: float = Field(120.0, ge=0, description="Never sleep longer than this for a retry.")
+    serving_versions_kept: int = Field(3, ge=1, description="Published serving copies kept on disk.")
+
+    @field_validator("data_dir")
+    @classmethod
+    def _expand(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    @cached_property
+    def warehouse_path(self) -> Path:
+        return self.data_dir / "omo.duckdb"
+
+    @cached_property
+    def landing_dir(self) -> Path:
+        return self.data_dir / "landing"
+
+    @cached_property
+    def serving_dir(self) -> Path:
+        return self.data_dir / "serving"
+
+    @cached_property
+    def log_dir(self) -> Path:
+        return self.data_dir / "logs"
+
+
+def load_settings() -> Settings:
+    """Read settings, turning pydantic's report into one line per bad variable."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"OMO_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}" for err in exc.errors()
+        )
+        raise SettingsError(f"bad setting: {problems}") from None

@@ -1,0 +1,1 @@
+"""Streamlit dashboard. Reads only the published serving copy, never the writer's file."""

@@ -1,0 +1,1 @@
+"""Open Model Observatory: command-line entry point lives in omo.cli."""

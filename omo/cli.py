@@ -1,0 +1,250 @@
+"""`omo`: collect, build, serve, query and check the Open Model Observatory warehouse.
+
+Exit codes: 0 success; 75 skipped (the warehouse is locked by another run, nothing changed);
+2 bad settings or arguments; 1 any other failure. Errors are one line on stderr; the full story
+goes to <data_dir>/logs/omo.jsonl. Tokens never appear in either.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import traceback
+from datetime import UTC, datetime
+from enum import Enum
+from pathlib import Path
+
+import duckdb
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from collectors.pipeline import SOURCES, run_source
+from collectors.runs import SourceError, log_event, redact
+from collectors.settings import Settings, SettingsError, load_settings
+from warehouse.build import BuildError, build
+from warehouse.db import WarehouseBusy, open_writer
+from warehouse.publish import publish
+from warehouse.serving import NothingPublished, current_serving_file, open_serving
+
+EXIT_FAILED, EXIT_USAGE, EXIT_SKIPPED = 1, 2, 75
+
+app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False,
+                  pretty_exceptions_enable=False)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+class SourceChoice(str, Enum):
+    all = "all"
+    prices = "prices"
+
+
+class PricesMode(str, Enum):
+    auto = "auto"
+    live = "live"
+    packaged = "packaged"
+
+
+def _fail(message: str, code: int = EXIT_FAILED) -> typer.Exit:
+    err.print(f"[bold red]omo: error:[/] {redact(message)}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        raise _fail(str(exc), EXIT_USAGE) from None
+
+
+def _unexpected(settings: Settings, command: str, exc: BaseException) -> typer.Exit:
+    log_event(settings.log_dir, "-", command, "crash", error=f"{type(exc).__name__}: {exc}",
+              traceback=traceback.format_exc())
+    return _fail(f"{command}: unexpected {type(exc).__name__}: {exc} "
+                 f"(details in {settings.log_dir / 'omo.jsonl'})")
+
+
+@app.command()
+def collect(
+    source: SourceChoice = typer.Argument(SourceChoice.all, help="Which source to collect."),
+    prices_mode: PricesMode = typer.Option(
+        PricesMode.auto, help="auto: live price list, or the copy packaged with genai-prices when "
+        "offline; live: fail when offline; packaged: never touch the network."),
+) -> None:
+    """Fetch a source, land it as Parquet and load it into the warehouse (raw layer)."""
+    settings = _settings()
+    names = list(SOURCES) if source == SourceChoice.all else [source.value]
+    failures, skipped = [], []
+    for name in names:
+        options = {"mode": prices_mode.value} if name == "prices" else {}
+        try:
+            with out.status(f"collecting {name}…", spinner="dots"):
+                run = run_source(name, settings, notify=lambda m: err.print(f"[yellow]note:[/] {m}",
+                                                                            highlight=False), **options)
+        except WarehouseBusy as exc:
+            err.print(f"[yellow]omo: skipped {name}:[/] {exc}", highlight=False)
+            skipped.append(name)
+        except SourceError as exc:
+            err.print(f"[bold red]omo: error:[/] {redact(str(exc))}", highlight=False, soft_wrap=True)
+            failures.append(name)
+        except Exception as exc:  # noqa: BLE001 - one line for the user, the traceback in the log
+            err.print(f"[bold red]omo: error:[/] {name}: {type(exc).__name__}: {redact(str(exc))}",
+                      highlight=False, soft_wrap=True)
+            failures.append(name)
+        else:
+            out.print(f"[green]✓[/] {name}: {run.rows_loaded:,} rows for {run.snapshot_date} "
+                      f"({run.detail})", highlight=False)
+    if failures:
+        raise typer.Exit(EXIT_FAILED)
+    if skipped:
+        raise typer.Exit(EXIT_SKIPPED)
+
+
+@app.command("build")
+def build_command(
+    publish_copy: bool = typer.Option(True, "--publish/--no-publish",
+                                      help="Publish the marts for the dashboard after a good build."),
+) -> None:
+    """Build staging views and marts from the raw layer, then publish a serving copy."""
+    settings = _settings()
+    try:
+        with open_writer(settings.warehouse_path) as con:
+            models = build(con)
+            counts = {m.relation: con.execute(f"SELECT count(*) FROM {m.relation}").fetchone()[0]
+                      for m in models if m.layer == "marts"}
+            published = publish(con, settings.serving_dir, settings.serving_versions_kept) \
+                if publish_copy else None
+    except WarehouseBusy as exc:
+        raise _fail(str(exc), EXIT_SKIPPED) from None
+    except BuildError as exc:
+        raise _fail(f"build failed, previous marts kept: {exc}") from None
+    except Exception as exc:  # noqa: BLE001
+        raise _unexpected(settings, "build", exc) from None
+    for relation, rows in counts.items():
+        out.print(f"  {relation:<32} {rows:>10,} rows", highlight=False)
+    if published:
+        out.print(f"[green]✓[/] published {published.name}", highlight=False)
+
+
+@app.command()
+def serve(
+    port: int = typer.Option(8501, help="Port for the dashboard."),
+    address: str = typer.Option("127.0.0.1", help="Address to bind; 0.0.0.0 exposes it to the network."),
+) -> None:
+    """Start the Streamlit dashboard on the published serving copy."""
+    settings = _settings()
+    app_file = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+    env = {**os.environ, "OMO_DATA_DIR": str(settings.data_dir.resolve())}
+    out.print(f"dashboard on http://{address}:{port} (Ctrl+C to stop)", highlight=False)
+    command = [sys.executable, "-m", "streamlit", "run", str(app_file), "--server.address", address,
+               "--server.port", str(port), "--server.headless", "true",
+               "--browser.gatherUsageStats", "false"]
+    try:
+        raise typer.Exit(subprocess.call(command, env=env))
+    except KeyboardInterrupt:
+        raise typer.Exit(0) from None
+
+
+@app.command()
+def sql(
+    query: str = typer.Argument(..., help="A read-only SQL query over the published marts."),
+    max_rows: int = typer.Option(100, min=1, help="Print at most this many rows."),
+    csv: bool = typer.Option(False, "--csv", help="Print CSV instead of a table."),
+) -> None:
+    """Run read-only SQL on the published serving copy (tables: marts.*)."""
+    settings = _settings()
+    try:
+        con = open_serving(current_serving_file(settings.serving_dir))
+    except NothingPublished as exc:
+        raise _fail(str(exc)) from None
+    try:
+        # The serving copy is already read-only; also refuse to reach files or the network.
+        con.execute("SET enable_external_access = false")
+        con.execute("SET lock_configuration = true")
+        relation = con.sql(query)
+        if relation is None:
+            out.print("ok")
+            return
+        limited = relation.limit(max_rows + 1)
+        truncated = len(limited.fetchall()) > max_rows
+        if csv:
+            import csv as csv_module
+
+            writer = csv_module.writer(sys.stdout)
+            writer.writerow(relation.columns)
+            writer.writerows(relation.limit(max_rows).fetchall())
+        else:
+            # DuckDB's own renderer: elides middle columns instead of squeezing them unreadable.
+            relation.limit(max_rows).show(max_width=shutil.get_terminal_size((160, 40)).columns,
+                                          max_rows=max_rows)
+    except duckdb.Error as exc:
+        raise _fail(f"query failed: {str(exc).splitlines()[0]}") from None
+    finally:
+        con.close()
+    if truncated:
+        err.print(f"[yellow]showing the first {max_rows} rows; use --max-rows for more[/]")
+
+
+def _status_rows(settings: Settings) -> tuple[list[tuple], str]:
+    query = """SELECT source, max(started_at), arg_max(status, started_at),
+                      max(finished_at) FILTER (WHERE status = 'ok'),
+                      arg_max(rows_loaded, started_at) FILTER (WHERE status = 'ok'),
+                      arg_max(error, started_at)
+               FROM raw.collector_runs GROUP BY source"""
+    if not settings.warehouse_path.exists():
+        return [], "no warehouse yet"
+    try:
+        con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    except duckdb.Error:
+        # A writer holds the lock; the published copy is the best we can read.
+        con = open_serving(current_serving_file(settings.serving_dir))
+        rows = con.execute("""SELECT source, last_run_at, last_status, last_success_at,
+                                     last_success_rows, last_error FROM marts.data_freshness""").fetchall()
+        con.close()
+        return rows, "warehouse busy: showing the last published state"
+    try:
+        return con.execute(query).fetchall(), "warehouse"
+    except duckdb.CatalogException:
+        return [], "warehouse not migrated yet"
+    finally:
+        con.close()
+
+
+@app.command()
+def status() -> None:
+    """Per source: last run, status, rows, freshness."""
+    settings = _settings()
+    try:
+        rows, origin = _status_rows(settings)
+    except NothingPublished as exc:
+        raise _fail(str(exc)) from None
+    by_source = {row[0]: row for row in rows}
+    now = datetime.now(UTC)
+    table = Table("source", "last run (UTC)", "status", "last success (UTC)", "rows", "age",
+                  "freshness", "last error", title=f"omo status ({origin})")
+    for name, module in SOURCES.items():
+        row = by_source.get(name)
+        if row is None:
+            table.add_row(name, "never", "-", "-", "-", "-", "[red]missing[/]", "")
+            continue
+        _, last_run, last_status, last_ok, ok_rows, error = row
+        age_h = (now - last_ok).total_seconds() / 3600 if last_ok else None
+        fresh = ("[red]never succeeded[/]" if age_h is None else
+                 "[green]fresh[/]" if age_h <= module.EXPECTED_CADENCE_H * 2 else "[red]stale[/]")
+        table.add_row(name, f"{last_run:%Y-%m-%d %H:%M}", last_status,
+                      f"{last_ok:%Y-%m-%d %H:%M}" if last_ok else "-",
+                      f"{ok_rows:,}" if ok_rows is not None else "-",
+                      f"{age_h:.1f} h" if age_h is not None else "-", fresh,
+                      redact(error or "") if last_status != "ok" else "")
+    out.print(table)
+    try:
+        out.print(f"published copy: {current_serving_file(settings.serving_dir).name}", highlight=False)
+    except NothingPublished:
+        out.print("published copy: none yet (run `omo build`)", highlight=False)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,1 @@
+"""The DuckDB warehouse: migrations, loading landed Parquet, building models, publishing."""

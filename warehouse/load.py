@@ -1,0 +1,69 @@
+"""Load landed Parquet into raw.* tables: one short transaction per batch, keyed by snapshot.
+
+Reloading a (source, snapshot_date) slice replaces exactly that slice, and the run's row in
+raw.collector_runs is written in the same transaction, so the log never disagrees with the data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+
+RAW_TABLES = {"raw.prices"}  # loadable tables; names are never taken from user input
+
+
+@dataclass
+class RunRecord:
+    run_id: str
+    source: str
+    started_at: datetime
+    finished_at: datetime
+    status: str  # ok | failed | skipped
+    snapshot_date: date | None = None
+    rows_loaded: int | None = None
+    pages: int | None = None
+    detail: str | None = None
+    error: str | None = None
+
+
+def record_run(con: duckdb.DuckDBPyConnection, run: RunRecord) -> None:
+    values = asdict(run)
+    con.execute(f"INSERT INTO raw.collector_runs ({', '.join(values)}) "
+                f"VALUES ({', '.join('?' * len(values))})", list(values.values()))
+
+
+def _parquet_list(files: Sequence[Path]) -> str:
+    return "[" + ", ".join("'" + str(f).replace("'", "''") + "'" for f in files) + "]"
+
+
+def load_landed(con: duckdb.DuckDBPyConnection, raw_table: str, files: Sequence[Path], run: RunRecord,
+                between_statements: Callable[[str], None] | None = None) -> int:
+    """Replace the (source, snapshot_date) slices found in `files`; return rows inserted.
+
+    `between_statements` is called with a step name after each statement: a seam for fault tests.
+    """
+    if raw_table not in RAW_TABLES:
+        raise ValueError(f"unknown raw table {raw_table!r}")
+    # hive_partitioning off: the landing path's source=<collector> must not overwrite the
+    # rows' own `source` column (DuckDB would otherwise infer it from the directory names).
+    landed = f"read_parquet({_parquet_list(files)}, hive_partitioning = false)"
+    step = between_statements or (lambda _name: None)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(f"DELETE FROM {raw_table} WHERE (source, snapshot_date) IN "
+                    f"(SELECT DISTINCT source, snapshot_date FROM {landed})")
+        step("deleted")
+        inserted = con.execute(f"INSERT INTO {raw_table} BY NAME SELECT * FROM {landed}").fetchone()[0]
+        step("inserted")
+        run.rows_loaded = inserted
+        record_run(con, run)
+        step("recorded")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return inserted
