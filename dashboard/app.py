@@ -5,7 +5,7 @@ import streamlit as st
 st.set_page_config(page_title="Open Model Observatory", page_icon="🔭", layout="wide")
 
 pages = [
-    st.Page("views/overview.py", title="Overview", icon="🏠", default=True),
-    st.Page("views/prices.py", title="Prices", icon="💲"),
+    st.Page("views/overview.py", title="Overview", icon=":material/monitor_heart:", default=True),
+    st.Page("views/prices.py", title="Prices", icon=":material/payments:"),
 ]
 st.navigation(pages).run()

@@ -141,7 +141,7 @@ def serve(
     out.print(f"dashboard on http://{address}:{port} (Ctrl+C to stop)", highlight=False)
     command = [sys.executable, "-m", "streamlit", "run", str(app_file), "--server.address", address,
                "--server.port", str(port), "--server.headless", "true",
-               "--browser.gatherUsageStats", "false"]
+               "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer"]
     try:
         raise typer.Exit(subprocess.call(command, env=env))
     except KeyboardInterrupt:

@@ -1,0 +1,82 @@
+"""End to end in headless Chromium: `omo serve` on a fixture warehouse, both pages, real browser.
+
+Uses Debian's chromium (installed by .ci/run) through Playwright's executable_path; Playwright's
+own browser download is never needed. Screenshots land in artifacts/ for a human look.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+if not os.path.exists(CHROMIUM):
+    if os.environ.get("CI"):
+        raise RuntimeError("CI must install Debian's chromium (see .ci/run)")
+    pytest.skip("chromium is not installed: apt-get install chromium", allow_module_level=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def served(built_warehouse):
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "omo.cli", "serve", "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              env={**os.environ, "OMO_DATA_DIR": str(built_warehouse.data_dir)})
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                raise RuntimeError("omo serve did not come up within 60 s")
+            time.sleep(0.3)
+    yield url
+    server.terminate()
+    server.wait(timeout=20)
+
+
+def test_both_pages_render_in_chromium(served):
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+        page.goto(served)
+        expect(page.get_by_text("Source freshness")).to_be_visible(timeout=30_000)
+        expect(page.get_by_text("Models with a current API price")).to_be_visible()
+        page.screenshot(path=str(ARTIFACTS / "overview.png"), full_page=True)
+
+        page.get_by_role("link", name="Prices").click()
+        chart = page.locator(".js-plotly-plot").first
+        expect(chart).to_be_visible(timeout=30_000)
+        expect(chart.get_by_text("QuickSilver Pro · Claude Opus 4.8")).to_be_visible()
+        expect(page.get_by_text("Cheapest models today")).to_be_visible()
+        page.screenshot(path=str(ARTIFACTS / "prices.png"), full_page=True)
+        assert "prices" in page.url
+        assert not page.get_by_text("Traceback").count()
+        browser.close()
+    assert not errors, errors
