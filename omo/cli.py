@@ -37,9 +37,7 @@ out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
 
-class SourceChoice(str, Enum):
-    all = "all"
-    prices = "prices"
+SourceChoice = Enum("SourceChoice", {"all": "all", **{name: name for name in SOURCES}}, type=str)
 
 
 class PricesMode(str, Enum):
@@ -69,14 +67,14 @@ def _unexpected(settings: Settings, command: str, exc: BaseException) -> typer.E
 
 @app.command()
 def collect(
-    source: SourceChoice = typer.Argument(SourceChoice.all, help="Which source to collect."),
+    source: SourceChoice = typer.Argument("all", help="Which source to collect."),
     prices_mode: PricesMode = typer.Option(
         PricesMode.auto, help="auto: live price list, or the copy packaged with genai-prices when "
         "offline; live: fail when offline; packaged: never touch the network."),
 ) -> None:
     """Fetch a source, land it as Parquet and load it into the warehouse (raw layer)."""
     settings = _settings()
-    names = list(SOURCES) if source == SourceChoice.all else [source.value]
+    names = list(SOURCES) if source.value == "all" else [source.value]
     failures, skipped = [], []
     for name in names:
         options = {"mode": prices_mode.value} if name == "prices" else {}

@@ -13,9 +13,6 @@ from pathlib import Path
 
 import duckdb
 
-RAW_TABLES = {"raw.prices"}  # loadable tables; names are never taken from user input
-
-
 @dataclass
 class RunRecord:
     run_id: str
@@ -46,7 +43,10 @@ def load_landed(con: duckdb.DuckDBPyConnection, raw_table: str, files: Sequence[
 
     `between_statements` is called with a step name after each statement: a seam for fault tests.
     """
-    if raw_table not in RAW_TABLES:
+    # Table names come from collector modules, never users; still, only existing raw.* tables.
+    known = {f"raw.{name}" for (name,) in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'raw'").fetchall()}
+    if raw_table not in known:
         raise ValueError(f"unknown raw table {raw_table!r}")
     # hive_partitioning off: the landing path's source=<collector> must not overwrite the
     # rows' own `source` column (DuckDB would otherwise infer it from the directory names).
