@@ -40,7 +40,7 @@ def test_overview_shows_freshness_and_counts(app):
     assert metrics["Models with a current API price"] == "5"
     assert metrics["API providers"] == "4"
     freshness = app.dataframe[0].value
-    assert list(freshness["source"]) == ["prices"] and list(freshness["freshness"]) == ["✅ fresh"]
+    assert list(freshness["source"]) == ["prices"] and list(freshness["freshness"]) == ["fresh"]
     sizes = app.dataframe[2].value
     assert "marts.price_history" in list(sizes["table"])
 

@@ -27,11 +27,11 @@ ages = [_age_h(ts) for ts in freshness["last_success_at"]]
 flags = []
 for source, status, age in zip(freshness["source"], freshness["last_status"], ages):
     limit = EXPECTED_CADENCE_H.get(source, 24) * 2
-    flags.append("❌ never succeeded" if age is None else "⚠️ last run failed" if status == "failed"
-                 else "⚠️ stale" if age > limit else "✅ fresh")
+    flags.append("NEVER SUCCEEDED" if age is None else "LAST RUN FAILED" if status == "failed"
+                 else "STALE" if age > limit else "fresh")
 
 cols = st.columns(4)
-cols[0].metric("Sources fresh", f"{flags.count('✅ fresh')} / {len(flags)}")
+cols[0].metric("Sources fresh", f"{flags.count('fresh')} / {len(flags)}")
 cols[1].metric("Models with a current API price", f"{kpis['priced_models']:,}")
 cols[2].metric("API providers", f"{kpis['providers']:,}")
 cols[3].metric("Dated price changes, last 365 days", f"{kpis['dated_changes_365d']:,}")
@@ -46,7 +46,7 @@ st.dataframe(table, hide_index=True, width="stretch", column_config={
     "age_h": st.column_config.NumberColumn("age (hours)"),
     "last_success_rows": st.column_config.NumberColumn("rows loaded", format="%d"),
 })
-if any(flag != "✅ fresh" for flag in flags):
+if any(flag != "fresh" for flag in flags):
     st.warning("A source is stale or failing: run `omo collect all && omo build`, and see "
                "`omo status` and data/logs/omo.jsonl for the error.")
 
