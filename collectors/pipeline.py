@@ -1,59 +1,97 @@
 """The chain every source runs through: collect (network + normalise) -> land -> load.
 
-The warehouse is opened only after the network work is done, so a slow source never holds the
-write lock. Every run, good or failed, leaves one row in raw.collector_runs and JSON log lines.
+A source's collect(settings, ctx, **options) yields Batches. Each batch is landed at once as its
+own Parquet part, then the source's cursor is saved, so a run that dies resumes where it was
+instead of restarting. The warehouse is opened only after all network work is done, for one
+transaction that loads every part and logs the run: a slow source never holds the write lock.
+Every run, good or failed, leaves a row in raw.collector_runs and JSON log lines.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from collectors import prices
 from collectors.landing import land
-from collectors.runs import SourceError, log_event, new_run_id, redact
+from collectors.runs import RunContext, SourceError, log_event, new_run_id, redact
 from collectors.settings import Settings
+from collectors.state import RunState, clear_state, read_state, write_state
 from warehouse.db import WarehouseBusy, open_writer
-from warehouse.load import RunRecord, load_landed, record_run
+from warehouse.load import RunRecord, load_run, record_run
 
-# source name -> module with SOURCE, RAW_TABLE, EXPECTED_CADENCE_H and collect(settings, ...)
+# A source module has: SOURCE (name), EXPECTED_CADENCE_H, optional REPLACE_ON
+# ({raw table: key columns}, default source + snapshot_date) and collect(settings, ctx, **options).
 SOURCES: dict[str, ModuleType] = {prices.SOURCE: prices}
 
 
-def run_source(source: str, settings: Settings, snapshot_date: date | None = None,
+def _resumable(settings: Settings, source: str, snapshot_date: date, options: dict) -> RunState | None:
+    state = read_state(settings.data_dir, source)
+    if state and state.snapshot_date == snapshot_date.isoformat() and state.options == options \
+            and all(Path(path).exists() for _, path in state.parts):
+        return state
+    return None
+
+
+def run_source(source: str | ModuleType, settings: Settings, snapshot_date: date | None = None,
                notify=lambda message: None, **options: Any) -> RunRecord:
     """Run one source end to end; raise on failure after recording it."""
-    module = SOURCES[source]
+    module = SOURCES[source] if isinstance(source, str) else source
+    name = module.SOURCE
     started = datetime.now(UTC)
     snapshot_date = snapshot_date or started.date()
-    run_id = new_run_id(started)
-    log_event(settings.log_dir, run_id, source, "start", snapshot_date=snapshot_date)
+    options_key = {k: str(v) for k, v in options.items()}
+    state = _resumable(settings, name, snapshot_date, options_key)
+    if state is None:
+        state = RunState(new_run_id(started), snapshot_date.isoformat(), options_key)
+    else:
+        notify(f"{name}: resuming run {state.run_id} after {state.pages} page(s)")
+    ctx = RunContext(state.run_id, name, snapshot_date, started, resume_cursor=state.cursor)
+    log_event(settings.log_dir, ctx.run_id, name, "start", snapshot_date=snapshot_date,
+              resumed_pages=state.pages)
     try:
-        collected = module.collect(settings, snapshot_date=snapshot_date, run_id=run_id,
-                                   collected_at=started, **options)
-        if collected.notice:
-            notify(collected.notice)
-            log_event(settings.log_dir, run_id, source, "notice", message=collected.notice)
-        path = land(collected.frame, settings.landing_dir, source, snapshot_date, run_id)
-        log_event(settings.log_dir, run_id, source, "landed", path=path, rows=collected.frame.height)
-        run = RunRecord(run_id, source, started, started, "ok", snapshot_date,
-                        pages=collected.pages, detail=collected.detail)
+        for batch in module.collect(settings, ctx, **options):
+            while ctx.notices:
+                message = ctx.notices.pop(0)
+                notify(message)
+                log_event(settings.log_dir, ctx.run_id, name, "notice", message=message)
+            part = f"{batch.table.removeprefix('raw.')}-{len(state.parts):05d}"
+            path = land(batch.frame, settings.landing_dir, name, snapshot_date, ctx.run_id, part)
+            state.parts.append([batch.table, str(path)])
+            state.pages += batch.pages
+            state.cursor = batch.cursor
+            write_state(settings.data_dir, name, state)
+            log_event(settings.log_dir, ctx.run_id, name, "landed", path=path, rows=batch.frame.height,
+                      pages=state.pages)
+        for message in ctx.notices:
+            notify(message)
+        run = RunRecord(ctx.run_id, name, started, started, "ok", snapshot_date, pages=state.pages,
+                        detail=_detail(ctx))
         with open_writer(settings.warehouse_path) as con:
             run.finished_at = datetime.now(UTC)
-            load_landed(con, module.RAW_TABLE, [path], run)
+            load_run(con, [(table, Path(path)) for table, path in state.parts], run,
+                     replace_on=getattr(module, "REPLACE_ON", None))
+        clear_state(settings.data_dir, name)
     except WarehouseBusy as exc:
-        log_event(settings.log_dir, run_id, source, "skipped", reason=str(exc))
+        log_event(settings.log_dir, ctx.run_id, name, "skipped", reason=str(exc))
         raise
     except Exception as exc:
         message = redact(str(exc) if isinstance(exc, SourceError) else f"{type(exc).__name__}: {exc}")
-        _record_failure(settings, RunRecord(run_id, source, started, datetime.now(UTC), "failed",
-                                            snapshot_date, error=message))
-        log_event(settings.log_dir, run_id, source, "failed", error=message)
+        _record_failure(settings, RunRecord(ctx.run_id, name, started, datetime.now(UTC), "failed",
+                                            snapshot_date, pages=state.pages, detail=_detail(ctx),
+                                            error=message))
+        log_event(settings.log_dir, ctx.run_id, name, "failed", error=message, pages=state.pages)
         raise
-    log_event(settings.log_dir, run_id, source, "ok", rows=run.rows_loaded,
-              seconds=(run.finished_at - started).total_seconds())
+    log_event(settings.log_dir, ctx.run_id, name, "ok", rows=run.rows_loaded, pages=state.pages,
+              counters=ctx.counters, seconds=(run.finished_at - started).total_seconds())
     return run
+
+
+def _detail(ctx: RunContext) -> str:
+    counters = ", ".join(f"{k} {v}" for k, v in sorted(ctx.counters.items()))
+    return "; ".join(part for part in (ctx.detail, counters) if part)
 
 
 def _record_failure(settings: Settings, run: RunRecord) -> None:

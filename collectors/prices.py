@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -30,7 +31,7 @@ import polars as pl
 from genai_prices import types as gp
 
 from collectors.http import get_bytes
-from collectors.runs import Collected, SourceError, SourceUnreachable
+from collectors.runs import Batch, RunContext, SourceError, SourceUnreachable
 from collectors.settings import Settings
 
 SOURCE = "prices"
@@ -214,14 +215,15 @@ def normalise_prices(providers: list[gp.Provider], *, snapshot_date: date, sourc
 
 # -- the pipeline's entry point --------------------------------------------------------------------
 
-def collect(settings: Settings, *, snapshot_date: date, run_id: str, collected_at: datetime,
-            mode: Mode = "auto") -> Collected:
+def collect(settings: Settings, ctx: RunContext, mode: Mode = "auto") -> Iterator[Batch]:
     price_list = fetch_price_list(settings, mode)
-    frame, report = normalise_prices(price_list.providers, snapshot_date=snapshot_date,
-                                     source_detail=price_list.detail, run_id=run_id,
-                                     collected_at=collected_at)
+    if price_list.notice:
+        ctx.notify(price_list.notice)
+    frame, report = normalise_prices(price_list.providers, snapshot_date=ctx.snapshot_date,
+                                     source_detail=price_list.detail, run_id=ctx.run_id,
+                                     collected_at=ctx.collected_at)
     if frame.is_empty():
         raise SourceError(f"prices: {price_list.detail} holds no token-priced model")
     skipped = ", ".join(f"{reason} {count}" for reason, count in sorted(report.skipped.items()))
-    detail = f"{price_list.detail}; {report.models} models" + (f"; skipped: {skipped}" if skipped else "")
-    return Collected(frame, detail, pages=1, notice=price_list.notice)
+    ctx.detail = f"{price_list.detail}; {report.models} models" + (f"; skipped: {skipped}" if skipped else "")
+    yield Batch(RAW_TABLE, frame)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -54,10 +54,34 @@ def log_event(log_dir: Path, run_id: str, source: str, event: str, **fields: Any
 
 
 @dataclass
-class Collected:
-    """What a source's collect() hands to the pipeline: the normalised rows and how they came."""
+class Batch:
+    """One unit a source hands to the pipeline: rows for one raw table, landed at once.
 
+    `cursor` is where the source would continue after this batch (e.g. the Hub's next-page URL);
+    the pipeline saves it only after the batch is safely landed, so a killed run resumes there.
+    """
+
+    table: str  # e.g. "raw.prices"
     frame: Any  # polars.DataFrame with the source's explicit schema
-    detail: str  # where the data came from, counts of skipped records
+    cursor: str | None = None
     pages: int = 1
-    notice: str | None = None  # one line worth telling the user (e.g. fell back to packaged data)
+
+
+@dataclass
+class RunContext:
+    """What a source's collect() knows about its run, and how it reports back."""
+
+    run_id: str
+    source: str
+    snapshot_date: date
+    collected_at: datetime
+    resume_cursor: str | None = None  # set when continuing a run that died
+    detail: str = ""  # where the data came from, what was skipped: stored with the run
+    notices: list[str] = field(default_factory=list)  # lines worth telling the user now
+    counters: dict[str, int] = field(default_factory=dict)
+
+    def notify(self, message: str) -> None:
+        self.notices.append(message)
+
+    def count(self, name: str, n: int = 1) -> None:
+        self.counters[name] = self.counters.get(name, 0) + n

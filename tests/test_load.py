@@ -9,7 +9,7 @@ from collectors.landing import land
 from collectors.prices import normalise_prices, parse_price_list
 from tests.conftest import PRICES_FIXTURE
 from warehouse.db import open_writer
-from warehouse.load import RunRecord, load_landed
+from warehouse.load import RunRecord, load_run
 
 KEY = "snapshot_date, source, provider_id, model_id, valid_from"
 
@@ -43,10 +43,10 @@ def test_loading_same_snapshot_twice_equals_once(settings):
     day1_again, _ = _land(settings, date(2026, 11, 20), "r2")
     day2, _ = _land(settings, date(2026, 11, 21), "r3")
     with open_writer(settings.warehouse_path) as con:
-        load_landed(con, "raw.prices", [day1], _run("r1", date(2026, 11, 20)))
-        load_landed(con, "raw.prices", [day2], _run("r3", date(2026, 11, 21)))
+        load_run(con, [("raw.prices", day1)], _run("r1", date(2026, 11, 20)))
+        load_run(con, [("raw.prices", day2)], _run("r3", date(2026, 11, 21)))
         once = _counts(con)
-        load_landed(con, "raw.prices", [day1_again], _run("r2", date(2026, 11, 20)))
+        load_run(con, [("raw.prices", day1_again)], _run("r2", date(2026, 11, 20)))
         twice = _counts(con)
         assert once == twice == (2 * rows, 2 * rows, 0)
         # the reload replaced day 1 and left day 2 alone
@@ -60,7 +60,7 @@ def test_failure_half_way_leaves_previous_state(settings, fail_after):
     first, rows = _land(settings, date(2026, 11, 20), "r1")
     second, _ = _land(settings, date(2026, 11, 20), "r2")
     with open_writer(settings.warehouse_path) as con:
-        load_landed(con, "raw.prices", [first], _run("r1", date(2026, 11, 20)))
+        load_run(con, [("raw.prices", first)], _run("r1", date(2026, 11, 20)))
 
     def explode(step):
         if step == fail_after:
@@ -68,7 +68,7 @@ def test_failure_half_way_leaves_previous_state(settings, fail_after):
 
     with pytest.raises(RuntimeError, match="injected"):
         with open_writer(settings.warehouse_path) as con:
-            load_landed(con, "raw.prices", [second], _run("r2", date(2026, 11, 20)),
+            load_run(con, [("raw.prices", second)], _run("r2", date(2026, 11, 20)),
                         between_statements=explode)
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         assert con.execute("SELECT DISTINCT run_id FROM raw.prices").fetchall() == [("r1",)]
@@ -79,4 +79,4 @@ def test_failure_half_way_leaves_previous_state(settings, fail_after):
 def test_unknown_table_is_refused(settings):
     path, _ = _land(settings, date(2026, 11, 20), "r1")
     with open_writer(settings.warehouse_path) as con, pytest.raises(ValueError, match="unknown raw table"):
-        load_landed(con, "raw.prices; DROP TABLE raw.prices", [path], _run("r1", date(2026, 11, 20)))
+        load_run(con, [("raw.prices; DROP TABLE raw.prices", path)], _run("r1", date(2026, 11, 20)))

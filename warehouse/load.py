@@ -6,7 +6,7 @@ raw.collector_runs is written in the same transaction, so the log never disagree
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -37,28 +37,40 @@ def _parquet_list(files: Sequence[Path]) -> str:
     return "[" + ", ".join("'" + str(f).replace("'", "''") + "'" for f in files) + "]"
 
 
-def load_landed(con: duckdb.DuckDBPyConnection, raw_table: str, files: Sequence[Path], run: RunRecord,
-                between_statements: Callable[[str], None] | None = None) -> int:
-    """Replace the (source, snapshot_date) slices found in `files`; return rows inserted.
+DEFAULT_REPLACE_ON = ("source", "snapshot_date")
 
+
+def load_run(con: duckdb.DuckDBPyConnection, parts: Sequence[tuple[str, Path]], run: RunRecord,
+             replace_on: Mapping[str, Sequence[str]] | None = None,
+             between_statements: Callable[[str], None] | None = None) -> int:
+    """Load a run's landed parts into their raw tables and log the run, in one transaction.
+
+    For each table, rows whose `replace_on` key (default: source, snapshot_date) appears in the
+    landed files are replaced; everything else stays. Returns the rows inserted.
     `between_statements` is called with a step name after each statement: a seam for fault tests.
     """
+    by_table: dict[str, list[Path]] = {}
+    for table, path in parts:
+        by_table.setdefault(table, []).append(path)
     # Table names come from collector modules, never users; still, only existing raw.* tables.
     known = {f"raw.{name}" for (name,) in con.execute(
         "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'raw'").fetchall()}
-    if raw_table not in known:
-        raise ValueError(f"unknown raw table {raw_table!r}")
-    # hive_partitioning off: the landing path's source=<collector> must not overwrite the
-    # rows' own `source` column (DuckDB would otherwise infer it from the directory names).
-    landed = f"read_parquet({_parquet_list(files)}, hive_partitioning = false)"
+    for table in by_table:
+        if table not in known:
+            raise ValueError(f"unknown raw table {table!r}")
     step = between_statements or (lambda _name: None)
+    inserted = 0
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute(f"DELETE FROM {raw_table} WHERE (source, snapshot_date) IN "
-                    f"(SELECT DISTINCT source, snapshot_date FROM {landed})")
-        step("deleted")
-        inserted = con.execute(f"INSERT INTO {raw_table} BY NAME SELECT * FROM {landed}").fetchone()[0]
-        step("inserted")
+        for table, files in by_table.items():
+            key = ", ".join((replace_on or {}).get(table, DEFAULT_REPLACE_ON))
+            # hive_partitioning off: the landing path's source=<collector> must not overwrite the
+            # rows' own `source` column (DuckDB would otherwise infer it from the directory names).
+            landed = f"read_parquet({_parquet_list(files)}, hive_partitioning = false)"
+            con.execute(f"DELETE FROM {table} WHERE ({key}) IN (SELECT DISTINCT {key} FROM {landed})")
+            step("deleted")
+            inserted += con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {landed}").fetchone()[0]
+            step("inserted")
         run.rows_loaded = inserted
         record_run(con, run)
         step("recorded")
