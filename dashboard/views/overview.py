@@ -5,9 +5,8 @@ from datetime import UTC, datetime
 import polars as pl
 import streamlit as st
 
+from collectors.pipeline import SOURCES
 from dashboard.data import require_data, run_query
-
-EXPECTED_CADENCE_H = {"prices": 24}
 
 path = require_data()
 published_at = run_query("published_at", path)["published_at"][0]
@@ -26,7 +25,7 @@ def _age_h(ts: datetime | None) -> float | None:
 ages = [_age_h(ts) for ts in freshness["last_success_at"]]
 flags = []
 for source, status, age in zip(freshness["source"], freshness["last_status"], ages):
-    limit = EXPECTED_CADENCE_H.get(source, 24) * 2
+    limit = getattr(SOURCES.get(source), "EXPECTED_CADENCE_H", 24) * 2
     flags.append("NEVER SUCCEEDED" if age is None else "LAST RUN FAILED" if status == "failed"
                  else "STALE" if age > limit else "fresh")
 
