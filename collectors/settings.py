@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 GENAI_PRICES_DEFAULT_URL = (
@@ -22,13 +22,20 @@ class SettingsError(Exception):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="OMO_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="OMO_", env_file=".env", extra="ignore",
+                                      populate_by_name=True)
 
     data_dir: Path = Field(Path("data"), description="Warehouse, landing zone, serving copy and logs.")
     prices_url: str = Field(
         GENAI_PRICES_DEFAULT_URL,
         description="Live genai-prices data file; empty means: use the packaged snapshot only.",
     )
+    hf_endpoint: str = Field("https://huggingface.co",
+                             validation_alias=AliasChoices("OMO_HF_ENDPOINT", "HF_ENDPOINT"),
+                             description="Hugging Face Hub base URL.")
+    hf_token: SecretStr | None = Field(None, validation_alias=AliasChoices("OMO_HF_TOKEN", "HF_TOKEN"),
+                                       description="Optional Hub token (never printed or logged).")
+    hf_top_n: int = Field(5000, ge=1, description="Models collected by `omo collect hf` (by downloads).")
     http_timeout_s: float = Field(20.0, gt=0, description="Per-request timeout for live sources.")
     http_retries: int = Field(3, ge=0, le=10, description="Retries on 5xx/429 before giving up.")
     http_backoff_s: float = Field(2.0, ge=0, description="First retry wait; doubles each retry.")

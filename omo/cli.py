@@ -71,13 +71,17 @@ def collect(
     prices_mode: PricesMode = typer.Option(
         PricesMode.auto, help="auto: live price list, or the copy packaged with genai-prices when "
         "offline; live: fail when offline; packaged: never touch the network."),
+    hf_full: bool = typer.Option(False, "--hf-full", help="Hub: every public model (~2 M, 1 000 a page)."),
+    hf_top_n: int | None = typer.Option(None, min=1, help="Hub: top N models by downloads "
+                                        "(default OMO_HF_TOP_N, 5 000)."),
 ) -> None:
     """Fetch a source, land it as Parquet and load it into the warehouse (raw layer)."""
     settings = _settings()
     names = list(SOURCES) if source.value == "all" else [source.value]
     failures, skipped = [], []
     for name in names:
-        options = {"mode": prices_mode.value} if name == "prices" else {}
+        options = {"prices": {"mode": prices_mode.value},
+                   "hf": {"full": hf_full, "top_n": hf_top_n}}.get(name, {})
         try:
             with out.status(f"collecting {name}…", spinner="dots"):
                 run = run_source(name, settings, notify=lambda m: err.print(f"[yellow]note:[/] {m}",
