@@ -22,9 +22,10 @@ from urllib.parse import urlencode
 
 import httpx2
 import polars as pl
-from huggingface_hub.utils import build_hf_headers, get_session, hf_raise_for_status, parse_ratelimit_headers
+from huggingface_hub.utils import build_hf_headers, get_session, hf_raise_for_status
 
-from collectors.runs import Batch, RunContext, SourceError, SourceUnreachable, log_event
+from collectors.http import send_with_retries
+from collectors.runs import Batch, RunContext, SourceError, log_event
 from collectors.settings import Settings
 
 SOURCE = "hf"
@@ -71,35 +72,17 @@ def fetch_page(url: str, settings: Settings, sleep=time.sleep) -> tuple[bytes, s
     session = get_session()
     headers = build_hf_headers(token=settings.hf_token.get_secret_value() if settings.hf_token else None,
                                library_name="open-model-observatory")
-    problem = ""
-    for attempt in range(settings.http_retries + 1):
+    response = send_with_retries(
+        lambda: session.get(url, headers=headers, timeout=settings.http_timeout_s), settings,
+        what="hf", target=settings.hf_endpoint, sleep=sleep,
+        unreachable=(httpx2.ConnectError, httpx2.UnsupportedProtocol), transient=(httpx2.TransportError,))
+    if response.status_code != 200:
         try:
-            response = session.get(url, headers=headers, timeout=settings.http_timeout_s)
-        except (httpx2.ConnectError, httpx2.UnsupportedProtocol) as exc:
-            raise SourceUnreachable(f"hf: cannot reach {settings.hf_endpoint} ({exc})") from None
-        except httpx2.TransportError as exc:
-            problem, wait = f"{type(exc).__name__}: {exc}", settings.http_backoff_s * 2**attempt
-        else:
-            if response.status_code == 200:
-                next_link = response.links.get("next", {}).get("url")
-                return response.content, next_link
-            if response.status_code == 429:
-                info = parse_ratelimit_headers(response.headers)
-                wait = float(info.reset_in_seconds) if info else settings.http_backoff_s * 2**attempt
-                problem = f"HTTP 429 rate limited (reset in {wait:.0f} s)"
-            elif response.status_code >= 500:
-                problem, wait = f"HTTP {response.status_code}", settings.http_backoff_s * 2**attempt
-            else:
-                try:
-                    hf_raise_for_status(response)
-                except Exception as exc:  # HfHubHTTPError: the Hub's own explanation
-                    raise SourceError(f"hf: {str(exc).splitlines()[0]}") from None
-                raise SourceError(f"hf: HTTP {response.status_code} from {url}")
-        if attempt < settings.http_retries:
-            if wait > settings.http_max_wait_s:
-                raise SourceError(f"hf: {problem}; waiting would exceed OMO_HTTP_MAX_WAIT_S")
-            sleep(wait)
-    raise SourceError(f"hf: page failed after {settings.http_retries + 1} attempt(s): {problem}")
+            hf_raise_for_status(response)  # the Hub's own explanation (gated, not found, auth…)
+        except Exception as exc:
+            raise SourceError(f"hf: {str(exc).splitlines()[0]}") from None
+        raise SourceError(f"hf: HTTP {response.status_code} from {url}")
+    return response.content, response.links.get("next", {}).get("url")
 
 
 # -- parse and normalise: pure ---------------------------------------------------------------------

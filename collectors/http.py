@@ -1,13 +1,17 @@
-"""The one HTTP fetch every non-SDK collector uses: timeouts, bounded retries, clear errors.
+"""The one retry loop every collector's HTTP goes through: timeouts, bounded retries, clear errors.
 
 Retries only what can heal by itself (429, 5xx, dropped connections); waits honour Retry-After
-and RateLimit-Reset but never exceed settings.http_max_wait_s.
+and the IETF RateLimit header (`"api";r=0;t=55`, as the Hub sends) but never exceed
+settings.http_max_wait_s. A host that cannot be reached at all is not retried: that is offline.
+Works with any client whose responses have .status_code and .headers (httpx, huggingface_hub's).
 """
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
+from typing import Any
 
 import httpx
 
@@ -15,40 +19,59 @@ from collectors.runs import SourceError, SourceUnreachable
 from collectors.settings import Settings
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
+_RATELIMIT_RESET = re.compile(r";\s*t=(\d+)")
 
 
-def _retry_wait_s(response: httpx.Response | None, attempt: int, settings: Settings) -> float:
+def _retry_wait_s(response: Any | None, attempt: int, settings: Settings) -> float:
     wait = settings.http_backoff_s * (2**attempt)
     if response is not None:
-        for header in ("Retry-After", "RateLimit-Reset", "X-RateLimit-Reset-After"):
-            value = response.headers.get(header)
-            if value and value.strip().isdigit():
-                wait = float(value)
-                break
-    return min(wait, settings.http_max_wait_s)
+        retry_after = response.headers.get("Retry-After", "").strip()
+        reset = _RATELIMIT_RESET.search(response.headers.get("RateLimit", ""))
+        if retry_after.isdigit():
+            wait = float(retry_after)
+        elif reset:
+            wait = float(reset.group(1))
+    return wait
+
+
+def send_with_retries(send: Callable[[], Any], settings: Settings, *, what: str, target: str,
+                      unreachable: tuple[type[BaseException], ...],
+                      transient: tuple[type[BaseException], ...],
+                      sleep: Callable[[float], None] = time.sleep) -> Any:
+    """Call send() until it returns a non-retryable response; return that response.
+
+    Raises SourceUnreachable when nothing answers, SourceError when retries or the wait bound run out.
+    """
+    problem = ""
+    for attempt in range(settings.http_retries + 1):
+        response = None
+        try:
+            response = send()
+        except unreachable as exc:
+            raise SourceUnreachable(f"{what}: cannot reach {target} ({exc})") from None
+        except transient as exc:
+            problem = f"{type(exc).__name__}: {exc}"
+        else:
+            if response.status_code not in RETRY_STATUSES:
+                return response
+            problem = f"HTTP {response.status_code}"
+        if attempt < settings.http_retries:
+            wait = _retry_wait_s(response, attempt, settings)
+            if wait > settings.http_max_wait_s:
+                raise SourceError(f"{what}: {problem}; the advised wait of {wait:.0f} s exceeds "
+                                  f"OMO_HTTP_MAX_WAIT_S ({settings.http_max_wait_s:.0f} s)")
+            sleep(wait)
+    raise SourceError(f"{what}: {target} failed after {settings.http_retries + 1} attempt(s): {problem}")
 
 
 def get_bytes(url: str, settings: Settings, *, what: str,
               sleep: Callable[[float], None] = time.sleep) -> bytes:
     """GET url and return the body, or raise SourceError / SourceUnreachable naming `what`."""
-    last_problem = ""
     with httpx.Client(timeout=settings.http_timeout_s, follow_redirects=True,
                       headers={"User-Agent": "open-model-observatory"}) as client:
-        for attempt in range(settings.http_retries + 1):
-            response = None
-            try:
-                response = client.get(url)
-            except (httpx.ConnectError, httpx.UnsupportedProtocol) as exc:
-                # Nothing answered: offline, DNS failure or nothing listening. Retrying won't help.
-                raise SourceUnreachable(f"{what}: cannot reach {url} ({exc})") from None
-            except httpx.TransportError as exc:
-                last_problem = f"{type(exc).__name__}: {exc}"
-            else:
-                if response.status_code == 200:
-                    return response.content
-                last_problem = f"HTTP {response.status_code}"
-                if response.status_code not in RETRY_STATUSES:
-                    break
-            if attempt < settings.http_retries:
-                sleep(_retry_wait_s(response, attempt, settings))
-    raise SourceError(f"{what}: {url} failed after {attempt + 1} attempt(s): {last_problem}")
+        response = send_with_retries(lambda: client.get(url), settings, what=what, target=url,
+                                     unreachable=(httpx.ConnectError, httpx.UnsupportedProtocol),
+                                     transient=(httpx.TransportError,), sleep=sleep)
+    if response.status_code != 200:
+        raise SourceError(f"{what}: {url} answered HTTP {response.status_code}")
+    return response.content
