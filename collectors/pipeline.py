@@ -53,10 +53,7 @@ def run_source(source: str | ModuleType, settings: Settings, snapshot_date: date
               resumed_pages=state.pages)
     try:
         for batch in module.collect(settings, ctx, **options):
-            while ctx.notices:
-                message = ctx.notices.pop(0)
-                notify(message)
-                log_event(settings.log_dir, ctx.run_id, name, "notice", message=message)
+            _deliver_notices(ctx, settings, notify)
             part = f"{batch.table.removeprefix('raw.')}-{len(state.parts):05d}"
             path = land(batch.frame, settings.landing_dir, name, snapshot_date, ctx.run_id, part)
             state.parts.append([batch.table, str(path)])
@@ -65,8 +62,7 @@ def run_source(source: str | ModuleType, settings: Settings, snapshot_date: date
             write_state(settings.data_dir, name, state)
             log_event(settings.log_dir, ctx.run_id, name, "landed", path=path, rows=batch.frame.height,
                       pages=state.pages)
-        for message in ctx.notices:
-            notify(message)
+        _deliver_notices(ctx, settings, notify)
         run = RunRecord(ctx.run_id, name, started, started, "ok", snapshot_date, pages=state.pages,
                         detail=_detail(ctx))
         with open_writer(settings.warehouse_path) as con:
@@ -87,6 +83,13 @@ def run_source(source: str | ModuleType, settings: Settings, snapshot_date: date
     log_event(settings.log_dir, ctx.run_id, name, "ok", rows=run.rows_loaded, pages=state.pages,
               counters=ctx.counters, seconds=(run.finished_at - started).total_seconds())
     return run
+
+
+def _deliver_notices(ctx: RunContext, settings: Settings, notify) -> None:
+    while ctx.notices:
+        message = ctx.notices.pop(0)
+        notify(message)
+        log_event(settings.log_dir, ctx.run_id, ctx.source, "notice", message=message)
 
 
 def _detail(ctx: RunContext) -> str:
