@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -14,6 +15,28 @@ from tests.replay import Reply, ReplayServer
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PRICES_FIXTURE = (FIXTURES / "genai_prices_small.json").read_bytes()
+HUB_RECORDS = json.loads((FIXTURES / "hf_models_page.json").read_text())
+# Real repos the page lacks, so every share dimension has several keys (30-day figures as listed
+# on the Hub in 2026; all-time counts below are illustrative: 12x the 30-day figure).
+HUB_EXTRA = [
+    {"id": "Qwen/Qwen2.5-7B-Instruct", "author": "Qwen", "downloads": 1211330, "likes": 780,
+     "tags": ["transformers", "safetensors", "qwen2", "text-generation", "conversational",
+              "base_model:Qwen/Qwen2.5-7B", "base_model:finetune:Qwen/Qwen2.5-7B", "license:apache-2.0"],
+     "pipeline_tag": "text-generation", "library_name": "transformers", "createdAt": "2024-09-16T11:55:40.000Z"},
+    {"id": "bartowski/Meta-Llama-3.1-8B-Instruct-GGUF", "author": "bartowski", "downloads": 96412, "likes": 260,
+     "tags": ["gguf", "text-generation", "base_model:meta-llama/Llama-3.1-8B-Instruct",
+              "base_model:quantized:meta-llama/Llama-3.1-8B-Instruct", "license:llama3.1"],
+     "pipeline_tag": "text-generation", "createdAt": "2024-07-23T15:39:36.000Z"},
+]
+
+
+def hub_day(growth_days: int = 0) -> bytes:
+    """One Hub listing page: the fixture records with all-time counts grown by `growth_days` days."""
+    records = []
+    for record in HUB_RECORDS + HUB_EXTRA:
+        per_day = record["downloads"] // 30
+        records.append({**record, "downloadsAllTime": record["downloads"] * 12 + per_day * growth_days})
+    return json.dumps(records).encode()
 
 
 def closed_port_url() -> str:
@@ -58,8 +81,15 @@ def run_omo(*args: str, env: dict[str, str] | None = None, timeout: float = 120)
 
 
 @pytest.fixture
-def built_warehouse(data_dir, prices_url, settings) -> Settings:
-    """A warehouse with two snapshots of the fixture price list, built and published."""
+def hub_url(replay, monkeypatch) -> str:
+    """Two days of Hub listings: the first request gets day one, later requests day two."""
+    monkeypatch.setenv("HF_ENDPOINT", replay.base_url)
+    return replay.route("/api/models", Reply(body=hub_day(0)), Reply(body=hub_day(1)))
+
+
+@pytest.fixture
+def built_warehouse(data_dir, prices_url, hub_url, settings) -> Settings:
+    """A warehouse with two snapshots of the fixture price list and of the Hub page, built and published."""
     from collectors.pipeline import run_source
     from warehouse.build import build
     from warehouse.db import open_writer
@@ -67,6 +97,8 @@ def built_warehouse(data_dir, prices_url, settings) -> Settings:
 
     run_source("prices", settings, snapshot_date=date(2026, 11, 20), mode="live")
     run_source("prices", settings, snapshot_date=date(2026, 11, 21), mode="live")
+    run_source("hf", settings, snapshot_date=date(2026, 11, 20))
+    run_source("hf", settings, snapshot_date=date(2026, 11, 21))
     with open_writer(settings.warehouse_path) as con:
         build(con)
         publish(con, settings.serving_dir)

@@ -18,6 +18,13 @@ MART_KEYS = {
     "current_prices": "source, provider_id, model_id",
     "data_freshness": "source",
     "collector_run_log": "run_id",
+    "hf_model_lineage": "model_id",
+    "hf_model_profile": "model_id",
+    "model_downloads_daily": "model_id, snapshot_date",
+    "market_share_daily": "snapshot_date, attribution, dimension, key",
+    "market_concentration_daily": "snapshot_date, attribution, dimension",
+    "license_share_daily": "snapshot_date, license_id",
+    "derivative_license_changes": "relation_to_parent, parent_license_class, license_class",
 }
 
 
@@ -29,6 +36,7 @@ def test_every_model_states_its_grain_and_builds_after_its_inputs():
             assert "marts." not in model.sql, f"{model.relation} reads marts"
         else:
             assert "raw." not in model.sql, f"{model.relation} reads raw directly"
+            assert "ref." not in model.sql, f"{model.relation} reads reference tables, not their staging"
     order = [m.relation for m in build_order(models)]
     assert order.index("marts.price_history") < order.index("marts.current_prices")
     assert set(MART_KEYS) == {m.name for m in models if m.layer == "marts"}

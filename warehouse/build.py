@@ -1,7 +1,9 @@
 """Build the SQL models: staging views, then marts tables in dependency order, in one transaction.
 
 Each model is one file holding one SELECT whose first line states its grain
-("-- one row per ..."). Staging reads only raw.*; marts read only staging.* and other marts.
+("-- one row per ..."). Staging reads only raw.* and ref.*; marts read only staging.* and other
+marts. ref.* holds the curated reference CSVs (warehouse/reference/), reloaded by every build so a
+reviewed change to a CSV reaches the marts without a migration.
 A failed build rolls back whole: the previous marts stay as they were.
 """
 
@@ -34,6 +36,55 @@ class Model:
 
 class BuildError(Exception):
     pass
+
+
+# Each reference file with its column types and key: read with these types (no sniffing), so a
+# malformed file fails the build with its name instead of silently changing a column's type.
+REFERENCE_TABLES = {
+    "license_classes": ({"license_class": "VARCHAR", "commercial_use": "VARCHAR",
+                         "attribution_required": "BOOLEAN", "use_restrictions": "BOOLEAN",
+                         "description": "VARCHAR"}, ["license_class"]),
+    "licenses": ({"license_id": "VARCHAR", "license_class": "VARCHAR", "commercial_use": "VARCHAR",
+                  "use_restrictions": "BOOLEAN", "note": "VARCHAR"}, ["license_id"]),
+    "organizations": ({"author": "VARCHAR", "organization": "VARCHAR", "country": "VARCHAR",
+                       "org_type": "VARCHAR", "tracked": "BOOLEAN"}, ["lower(author)"]),
+    "families": ({"priority": "INTEGER", "match_on": "VARCHAR", "pattern": "VARCHAR",
+                  "family": "VARCHAR"}, ["priority"]),
+}
+
+
+def reference_dir():
+    return files("warehouse").joinpath("reference")
+
+
+def load_reference(con: duckdb.DuckDBPyConnection, directory=None) -> dict[str, int]:
+    """(Re)create ref.<name> from each reference CSV; returns row counts. Call inside the build's
+    transaction: a bad file rolls the whole build back."""
+    directory = directory or reference_dir()
+    con.execute("CREATE SCHEMA IF NOT EXISTS ref")
+    counts = {}
+    for name, (columns, key) in REFERENCE_TABLES.items():
+        path = directory.joinpath(f"{name}.csv")
+        if not path.is_file():
+            raise BuildError(f"reference file {path} is missing")
+        types = "{" + ", ".join(f"{_quote(c)}: {_quote(t)}" for c, t in columns.items()) + "}"
+        try:
+            con.execute(f"CREATE OR REPLACE TABLE ref.{name} AS SELECT * FROM read_csv("
+                        f"{_quote(str(path))}, header = true, auto_detect = false, columns = {types}, "
+                        "strict_mode = true)")
+            header = con.execute(f"SELECT column_name FROM (DESCRIBE SELECT * FROM read_csv("
+                                 f"{_quote(str(path))}, header = true))").fetchall()
+        except duckdb.Error as exc:
+            raise BuildError(f"reference file {path}: {str(exc).splitlines()[0]}") from None
+        if [c for (c,) in header] != list(columns):
+            raise BuildError(f"reference file {path}: header must be {','.join(columns)}")
+        keys = ", ".join(key)
+        duplicate = con.execute(f"SELECT {keys} FROM ref.{name} GROUP BY ALL HAVING count(*) > 1 "
+                                f"OR bool_or({' OR '.join(f'{k} IS NULL' for k in key)}) LIMIT 1").fetchall()
+        if duplicate:
+            raise BuildError(f"reference file {path}: key {keys} = {duplicate[0][0]!r} is empty or repeated")
+        counts[name] = con.execute(f"SELECT count(*) FROM ref.{name}").fetchall()[0][0]
+    return counts
 
 
 def discover_models() -> list[Model]:
@@ -82,10 +133,11 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def build(con: duckdb.DuckDBPyConnection) -> list[Model]:
+def build(con: duckdb.DuckDBPyConnection, reference=None) -> list[Model]:
     models = build_order(discover_models())
     con.execute("BEGIN TRANSACTION")
     try:
+        load_reference(con, reference)
         for model in models:
             kind = "VIEW" if model.layer == "staging" else "TABLE"
             try:

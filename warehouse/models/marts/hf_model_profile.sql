@@ -1,0 +1,114 @@
+-- one row per model_id: who made it, its family, country and licence class, directly and through its root base model
+with models as (
+    select * from staging.stg_hf_models
+),
+
+lineage as (
+    select * from marts.hf_model_lineage
+),
+
+organizations as (
+    select * from staging.stg_organizations
+),
+
+family_rules as (
+    select * from staging.stg_family_rules
+),
+
+licenses as (
+    select * from staging.stg_licenses
+),
+
+latest as (
+    select
+        *,
+        min(snapshot_date) over (partition by model_id) as first_seen_date,
+        max(snapshot_date) over (partition by model_id) as last_seen_date
+    from models
+    qualify row_number() over (partition by model_id order by snapshot_date desc) = 1
+),
+
+ids as (
+    -- every id we need a family and an owner for: the models and their roots (listed or not)
+    select model_id as id from latest
+    union
+    select root_model_id from lineage
+),
+
+families as (
+    select
+        ids.id,
+        arg_min(family_rules.family, family_rules.priority) as family
+    from ids
+    join family_rules
+        on (family_rules.match_on = 'author' and split_part(ids.id, '/', 1) = family_rules.pattern)
+        or (family_rules.match_on = 'id_regex' and regexp_matches(ids.id, family_rules.pattern, 'i'))
+    group by ids.id
+),
+
+owners as (
+    select
+        ids.id,
+        coalesce(organizations.organization, split_part(ids.id, '/', 1)) as organization,
+        coalesce(organizations.country, 'unknown') as country,
+        coalesce(organizations.org_type, 'unlisted') as org_type
+    from ids
+    left join organizations on organizations.author_key = lower(split_part(ids.id, '/', 1))
+),
+
+classified_licenses as (
+    select
+        latest.model_id,
+        latest.license_id,
+        case
+            when latest.license_id is null then 'missing'
+            when licenses.license_id is null then 'unrecognised'
+            else 'recognised'
+        end as license_status,
+        coalesce(licenses.license_class, 'unknown') as license_class
+    from latest
+    left join licenses using (license_id)
+),
+
+final as (
+    select
+        latest.model_id,
+        latest.author,
+        own.organization,
+        own.country,
+        own.org_type,
+        coalesce(own_family.family, 'other') as family,
+        classified_licenses.license_id,
+        classified_licenses.license_status,
+        classified_licenses.license_class,
+        latest.pipeline_tag,
+        latest.library_name,
+        latest.parameters,
+        latest.gated,
+        latest.created_at,
+        latest.first_seen_date,
+        latest.last_seen_date,
+        lineage.parent_model_id,
+        lineage.relation_to_parent,
+        lineage.root_model_id,
+        lineage.lineage_depth,
+        lineage.lineage_truncated,
+        lineage.root_is_listed,
+        -- lineage attribution: credit the root's owner and family; a root whose name matches no
+        -- family rule keeps the derivative's own family
+        root.organization as lineage_organization,
+        root.country as lineage_country,
+        coalesce(root_family.family, own_family.family, 'other') as lineage_family,
+        coalesce(root_license.license_class, classified_licenses.license_class) as lineage_license_class
+    from latest
+    join lineage using (model_id)
+    join owners as own on own.id = latest.model_id
+    join owners as root on root.id = lineage.root_model_id
+    join classified_licenses using (model_id)
+    left join families as own_family on own_family.id = latest.model_id
+    left join families as root_family on root_family.id = lineage.root_model_id
+    left join classified_licenses as root_license
+        on root_license.model_id = lineage.root_model_id and root_license.license_status = 'recognised'
+)
+
+select * from final
