@@ -35,9 +35,16 @@ def _resumable(settings: Settings, source: str, snapshot_date: date, options: di
     return None
 
 
+def _no_progress(pages: int, rows: int, step: str) -> None:
+    pass
+
+
 def run_source(source: str | ModuleType, settings: Settings, snapshot_date: date | None = None,
-               notify=lambda message: None, **options: Any) -> RunRecord:
-    """Run one source end to end; raise on failure after recording it."""
+               notify=lambda message: None, progress=_no_progress, **options: Any) -> RunRecord:
+    """Run one source end to end; raise on failure after recording it.
+
+    notify(message) gets lines worth telling the user; progress(pages, rows, step) is called after
+    every landed batch (step "collecting") and once before the load (step "loading")."""
     module = SOURCES[source] if isinstance(source, str) else source
     name = module.SOURCE
     started = datetime.now(UTC)
@@ -51,6 +58,7 @@ def run_source(source: str | ModuleType, settings: Settings, snapshot_date: date
     ctx = RunContext(state.run_id, name, snapshot_date, started, resume_cursor=state.cursor)
     log_event(settings.log_dir, ctx.run_id, name, "start", snapshot_date=snapshot_date,
               resumed_pages=state.pages)
+    rows_landed = 0
     try:
         for batch in module.collect(settings, ctx, **options):
             _deliver_notices(ctx, settings, notify)
@@ -62,7 +70,10 @@ def run_source(source: str | ModuleType, settings: Settings, snapshot_date: date
             write_state(settings.data_dir, name, state)
             log_event(settings.log_dir, ctx.run_id, name, "landed", path=path, rows=batch.frame.height,
                       pages=state.pages)
+            rows_landed += batch.frame.height
+            progress(state.pages, rows_landed, "collecting")
         _deliver_notices(ctx, settings, notify)
+        progress(state.pages, rows_landed, "loading")
         run = RunRecord(ctx.run_id, name, started, started, "ok", snapshot_date, pages=state.pages,
                         detail=_detail(ctx))
         with open_writer(settings.warehouse_path) as con:

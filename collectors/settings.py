@@ -36,6 +36,12 @@ class Settings(BaseSettings):
     hf_token: SecretStr | None = Field(None, validation_alias=AliasChoices("OMO_HF_TOKEN", "HF_TOKEN"),
                                        description="Optional Hub token (never printed or logged).")
     hf_top_n: int = Field(5000, ge=1, description="Models collected by `omo collect hf` (by downloads).")
+    hf_tracked_authors: bool = Field(True, description="Also collect the models of tracked authors.")
+    hf_authors_file: Path | None = Field(
+        None, description="CSV with an `author` column (and optional `tracked` true/false): Hub "
+        "authors whose models are collected besides the top N. Default: the tracked organisations "
+        "in warehouse/reference/organizations.csv.")
+    hf_author_top_n: int = Field(1000, ge=1, description="Most-downloaded models taken per tracked author.")
     http_timeout_s: float = Field(20.0, gt=0, description="Per-request timeout for live sources.")
     http_retries: int = Field(3, ge=0, le=10, description="Retries on 5xx/429 before giving up.")
     http_backoff_s: float = Field(2.0, ge=0, description="First retry wait; doubles each retry.")

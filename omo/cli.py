@@ -11,7 +11,9 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import traceback
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
@@ -19,6 +21,7 @@ from pathlib import Path
 import duckdb
 import typer
 from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from collectors.pipeline import SOURCES, run_source
@@ -74,6 +77,8 @@ def collect(
     hf_full: bool = typer.Option(False, "--hf-full", help="Hub: every public model (~2 M, 1 000 a page)."),
     hf_top_n: int | None = typer.Option(None, min=1, help="Hub: top N models by downloads "
                                         "(default OMO_HF_TOP_N, 5 000)."),
+    hf_authors: bool | None = typer.Option(None, "--hf-authors/--no-hf-authors", help="Hub: also "
+                                           "collect the tracked authors' models (default OMO_HF_TRACKED_AUTHORS, on)."),
 ) -> None:
     """Fetch a source, land it as Parquet and load it into the warehouse (raw layer)."""
     settings = _settings()
@@ -81,11 +86,12 @@ def collect(
     failures, skipped = [], []
     for name in names:
         options = {"prices": {"mode": prices_mode.value},
-                   "hf": {"full": hf_full, "top_n": hf_top_n}}.get(name, {})
+                   "hf": {"full": hf_full, "top_n": hf_top_n, "authors": hf_authors}}.get(name, {})
         try:
-            with out.status(f"collecting {name}…", spinner="dots"):
+            with _progress_bar(name) as progress:
                 run = run_source(name, settings, notify=lambda m: err.print(f"[yellow]note:[/] {m}",
-                                                                            highlight=False), **options)
+                                                                            highlight=False),
+                                 progress=progress, **options)
         except WarehouseBusy as exc:
             err.print(f"[yellow]omo: skipped {name}:[/] {exc}", highlight=False)
             skipped.append(name)
@@ -103,6 +109,24 @@ def collect(
         raise typer.Exit(EXIT_FAILED)
     if skipped:
         raise typer.Exit(EXIT_SKIPPED)
+
+
+@contextmanager
+def _progress_bar(source: str):
+    """Pages, rows and rate on a terminal; nothing at all under cron or in a pipe."""
+    bar = Progress(SpinnerColumn(), TextColumn("{task.description}"),
+                   TextColumn("{task.fields[pages]:,} pages · {task.completed:,.0f} rows"),
+                   TextColumn("· {task.fields[rate]:,.0f} rows/s"), TimeElapsedColumn(),
+                   console=err, transient=True, disable=not err.is_terminal)
+    task = bar.add_task(f"{source}: collecting", total=None, pages=0, rate=0.0)
+    started = time.monotonic()
+
+    def update(pages: int, rows: int, step: str) -> None:
+        elapsed = max(time.monotonic() - started, 1e-6)
+        bar.update(task, description=f"{source}: {step}", completed=rows, pages=pages, rate=rows / elapsed)
+
+    with bar:
+        yield update
 
 
 @app.command("build")

@@ -53,6 +53,7 @@ def data_dir(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("OMO_DATA_DIR", str(path))
     monkeypatch.setenv("OMO_PRICES_URL", closed_port_url())
     monkeypatch.setenv("OMO_HTTP_BACKOFF_S", "0")
+    monkeypatch.setenv("OMO_HF_TRACKED_AUTHORS", "false")  # tests that want author phases say so
     return path
 
 

@@ -9,6 +9,7 @@ import time
 from datetime import date
 
 import duckdb
+import polars as pl
 import pytest
 
 from collectors import hf_models
@@ -103,7 +104,7 @@ def test_truncated_page_fails_clearly_loads_nothing_and_resumes(data_dir, hub):
     with pytest.raises(SourceError, match="is not valid JSON"):
         run_source(hf_models, settings, snapshot_date=SNAPSHOT)
     assert _rows(settings) == []  # nothing of that run loaded
-    assert read_state(settings.data_dir, "hf").cursor.endswith("cursor=p2")
+    assert json.loads(read_state(settings.data_dir, "hf").cursor)["url"].endswith("cursor=p2")
     hub.requests.clear()
     run = run_source(hf_models, settings, snapshot_date=SNAPSHOT)
     assert [p for _, p, _ in hub.requests] == ["/api/models?cursor=p2", "/api/models?cursor=p3"]
@@ -130,3 +131,120 @@ def test_offline_hub_is_one_line(data_dir, monkeypatch):
     assert result.returncode == 1
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "hf: cannot reach" in lines[0]
+
+
+def _path(url: str) -> str:
+    return url[url.index("/api/"):]
+
+
+def test_tracked_authors_are_crawled_after_the_top_n_and_resume_by_phase(data_dir, hub, tmp_path, monkeypatch):
+    authors = tmp_path / "authors.csv"
+    authors.write_text("author,tracked\nQwen,true\nibm-granite,true\nsomeone,false\n")
+    monkeypatch.setenv("OMO_HF_TRACKED_AUTHORS", "true")
+    monkeypatch.setenv("OMO_HF_AUTHORS_FILE", str(authors))
+    monkeypatch.setenv("OMO_HF_AUTHOR_TOP_N", "3")
+    settings = Settings()
+    qwen = [{"id": f"Qwen/Qwen3-{size}", "author": "Qwen", "downloads": 10 * i, "tags": ["license:apache-2.0"]}
+            for i, size in enumerate(["0.6B", "4B", "8B", "14B"], start=1)]
+    qwen_first = _path(hf_models.first_page_url(settings, False, 3, author="Qwen"))
+    granite_first = _path(hf_models.first_page_url(settings, False, 3, author="ibm-granite"))
+    # Qwen's first page repeats a top-N model (kept once); its cap of 3 stops after page two
+    hub.route(qwen_first, _page([RECORDS[0]] + qwen[:1], "/api/models?cursor=q2", hub.base_url))
+    hub.route("/api/models?cursor=q2", Reply(200, b'[{"id": "Qwen/Qw'),  # truncated: the run dies here
+              _page(qwen[1:], "/api/models?cursor=q3", hub.base_url))
+    hub.route(granite_first, _page([{"id": "ibm-granite/granite-3.3-8b-instruct", "downloads": 5,
+                                     "tags": ["license:apache-2.0"]}]))
+    with pytest.raises(SourceError, match="not valid JSON"):
+        run_source(hf_models, settings, snapshot_date=SNAPSHOT)
+    assert json.loads(read_state(settings.data_dir, "hf").cursor) == {
+        "phase": 1, "url": f"{hub.base_url}/api/models?cursor=q2", "seen": 2}
+    hub.requests.clear()
+    run = run_source(hf_models, settings, snapshot_date=SNAPSHOT)
+    assert [p for _, p, _ in hub.requests] == ["/api/models?cursor=q2", granite_first]
+    assert "someone" not in str(hub.requests)
+    ids = [r["model_id"] for r in _rows(settings, "SELECT model_id FROM raw.hf_models")]
+    assert sorted(i for i in ids if not i.startswith(("deepseek", "google", "nvidia", "Junfeng5", "unsloth"))) == [
+        "Qwen/Qwen3-0.6B", "Qwen/Qwen3-4B", "ibm-granite/granite-3.3-8b-instruct"]  # cap 3: one top-N repeat + 2
+    assert len(ids) == len(set(ids)) and "2 tracked authors" in run.detail
+
+
+def test_a_broken_authors_file_is_named(data_dir, tmp_path, monkeypatch):
+    bad = tmp_path / "authors.csv"
+    bad.write_text("org\nQwen\n")
+    monkeypatch.setenv("OMO_HF_TRACKED_AUTHORS", "true")
+    monkeypatch.setenv("OMO_HF_AUTHORS_FILE", str(bad))
+    result = run_omo("collect", "hf")
+    assert result.returncode == 1 and f"tracked-authors file {bad}" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+EDGE_RECORDS = [
+    {"id": "org/minimal"},  # every optional field missing
+    {"modelId": "org/only-model-id", "gated": "manual", "tags": [], "safetensors": {"parameters": {"F16": 7}, "total": 7}},
+    {"id": "no-namespace-model", "author": "", "gated": False, "createdAt": "2024-02-13T01:07:30.000Z",
+     "tags": ["license:other", "license:mit", "base_model:merge:a/x", "base_model:merge:b/y", "base_model:a/x",
+              "base_model:bogus:c/z", "base_model:finetune:"]},
+    {"id": "", "likes": 1},  # empty id: malformed
+    {"tags": ["license:mit"]},  # no id: malformed
+]
+
+
+def _ctx():
+    from datetime import UTC, datetime
+
+    from collectors.runs import RunContext
+    return RunContext("run-1", "hf", SNAPSHOT, datetime(2026, 11, 20, 6, tzinfo=UTC))
+
+
+def test_fast_page_parser_matches_the_per_record_parser():
+    body = json.dumps(RECORDS + [QUANTIZED] + EDGE_RECORDS).encode()
+    fast_ctx, slow_ctx = _ctx(), _ctx()
+    fast = hf_models.parse_page(body, "page", fast_ctx)
+    slow = hf_models._parse_records(json.loads(body), "page", slow_ctx)
+    slow_ctx.count("no_license_tag", slow.select(pl.col("license_id").is_null().sum()).item())
+    assert fast.to_dicts() == slow.to_dicts()
+    assert fast_ctx.counters == slow_ctx.counters == {"malformed_records": 2, "no_license_tag": 3}
+    edge = {r["model_id"]: r for r in fast.to_dicts()}
+    assert edge["no-namespace-model"]["author"] is None and edge["no-namespace-model"]["license_id"] == "other"
+    assert edge["no-namespace-model"]["base_models"] == [{"relation": "merge", "base_model_id": "a/x"},
+                                                         {"relation": "merge", "base_model_id": "b/y"}]
+    assert (edge["org/only-model-id"]["gated"], edge["org/only-model-id"]["parameters"]) == ("manual", 7)
+
+
+def test_a_page_polars_refuses_still_keeps_its_good_records():
+    body = json.dumps([{"id": "org/a", "downloads": "many"}, "not a record", {"id": "org/b", "downloads": 3}]).encode()
+    ctx = _ctx()
+    frame = hf_models.parse_page(body, "page", ctx)
+    assert frame.select("model_id", "downloads_30d").rows() == [("org/a", None), ("org/b", 3)]
+    assert ctx.counters["malformed_records"] == 1
+
+
+def _run_in_terminal(args: list[str], env: dict[str, str]) -> tuple[int, str]:
+    """Run the CLI with a pseudo-terminal as its stdout/stderr, as a person at a shell would."""
+    import os
+    import pty
+    import subprocess
+    import sys
+    master, follower = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "omo.cli", *args], stdin=follower, stdout=follower,
+                               stderr=follower, env={**os.environ, "TERM": "xterm", **env})
+    os.close(follower)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.close(master)
+    return process.wait(timeout=60), output.decode(errors="replace")
+
+
+def test_progress_bar_on_a_terminal_and_silence_under_cron(data_dir, hub):
+    code, shown = _run_in_terminal(["collect", "hf"], {})
+    assert code == 0
+    assert "hf: collecting" in shown and "rows/s" in shown and "3 pages" in shown
+    piped = run_omo("collect", "hf")
+    assert piped.returncode == 0 and "rows/s" not in piped.stdout + piped.stderr
