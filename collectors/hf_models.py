@@ -295,7 +295,10 @@ def collect(settings: Settings, ctx: RunContext, full: bool = False, top_n: int 
     phase, url, seen = 0, phases[0][1], 0
     if ctx.resume_cursor:
         phase, url, seen = _read_cursor(ctx.resume_cursor)
-    ids_seen: set[str] = set()  # a tracked author's top models are usually in the top N already
+    # A tracked author's top models are usually in the top N already: drop those repeats. Only a
+    # phased crawl needs this (a full crawl relies on staging's dedupe), and the ids stay in one
+    # polars Series so each page's check is a hash probe, not a Python-list rebuild.
+    ids_seen = pl.Series("model_id", [], dtype=pl.String)
     while phase < len(phases):
         label, _, cap = phases[phase]
         body, next_url = fetch_page(url, settings)
@@ -306,9 +309,10 @@ def collect(settings: Settings, ctx: RunContext, full: bool = False, top_n: int 
         if cap is not None and seen + frame.height >= cap:
             frame, next_url = frame.head(cap - seen), None
         seen += frame.height
-        if ids_seen:
-            frame = frame.filter(~pl.col("model_id").is_in(list(ids_seen)))
-        ids_seen.update(frame.get_column("model_id").to_list())
+        if len(phases) > 1:
+            if phase > 0:
+                frame = frame.filter(~pl.col("model_id").is_in(ids_seen.implode()))
+            ids_seen.append(frame.get_column("model_id"))
         if next_url is None:
             phase, seen = phase + 1, 0
             next_url = phases[phase][1] if phase < len(phases) else None
