@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run collect build serve status test clean
+.PHONY: install run collect build serve status test clean bench-hf
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ status: install
 
 test: install
 	$(BIN)/python -m pytest -q
+
+## Hub collector throughput against huggingface_hub peers, on pages replayed from 127.0.0.1
+bench-hf: install
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m bench.hf_throughput
 
 clean:
 	rm -rf $(VENV) data .pytest_cache
