@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 import time
 import traceback
@@ -168,10 +167,10 @@ def serve(
     command = [sys.executable, "-m", "streamlit", "run", str(app_file), "--server.address", address,
                "--server.port", str(port), "--server.headless", "true",
                "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer"]
-    try:
-        raise typer.Exit(subprocess.call(command, env=env))
-    except KeyboardInterrupt:
-        raise typer.Exit(0) from None
+    sys.stdout.flush()
+    # Become Streamlit rather than wrap it: a stop signal from a terminal, systemd or a test
+    # reaches the server itself, and no orphaned server outlives its parent.
+    os.execve(sys.executable, command, env)
 
 
 @app.command()

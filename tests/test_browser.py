@@ -53,6 +53,9 @@ def served(built_warehouse):
     yield url
     server.terminate()
     server.wait(timeout=20)
+    # `omo serve` becomes the Streamlit server, so stopping it leaves nothing listening behind
+    with socket.socket() as sock:
+        assert sock.connect_ex(("127.0.0.1", port)) != 0, "a dashboard server outlived `omo serve`"
 
 
 def test_both_pages_render_in_chromium(served):
@@ -80,3 +83,46 @@ def test_both_pages_render_in_chromium(served):
         assert not page.get_by_text("Traceback").count()
         browser.close()
     assert not errors, errors
+
+
+def _open_page(served, link: str, title: str, charts: int, screenshot: str) -> list[str]:
+    """Open the dashboard, follow a sidebar link, wait for its title and every chart, screenshot."""
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+        # tall: Streamlit scrolls inside its own container, so full_page alone shows one screen
+        page = browser.new_page(viewport={"width": 1400, "height": 2400})
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+        page.goto(served)
+        expect(page.get_by_text("Source freshness")).to_be_visible(timeout=30_000)
+        page.get_by_role("link", name=link).click()
+        expect(page.get_by_role("heading", name=title)).to_be_visible(timeout=30_000)
+        plots = page.locator(".js-plotly-plot")
+        expect(plots).to_have_count(charts, timeout=30_000)
+        for i in range(charts):
+            expect(plots.nth(i).locator(".main-svg").first).to_be_visible()
+        page.wait_for_timeout(500)  # let plotly finish its transitions before the screenshot
+        page.screenshot(path=str(ARTIFACTS / screenshot), full_page=True)
+        texts = page.locator(".js-plotly-plot").all_inner_texts()
+        assert not page.locator('[data-testid="stException"]').count()
+        assert not page.get_by_text("Traceback").count()
+        browser.close()
+    assert not errors, errors
+    return texts
+
+
+def test_market_share_page_renders_in_chromium(served):
+    texts = _open_page(served, "Market share", "Open-model market share", charts=2,
+                       screenshot="market_share.png")
+    assert "DeepSeek" in texts[0]  # the stacked area's legend
+    assert "highly concentrated" in texts[1]  # the HHI threshold label
+
+
+def test_licences_page_renders_in_chromium(served):
+    texts = _open_page(served, "Licences", "Open-model licences", charts=3, screenshot="licences.png")
+    assert "permissive" in texts[0]
+    assert "finetune (3)" in texts[1]

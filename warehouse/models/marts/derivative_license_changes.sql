@@ -26,7 +26,7 @@ final as (
         derivatives.license_class,
         derivatives.parent_license_class <> derivatives.license_class as changes_class,
         count(*) as derivatives,
-        sum(latest_downloads.downloads_30d) as downloads_30d
+        sum(latest_downloads.downloads_30d)::bigint as downloads_30d
     from derivatives
     join latest_downloads
         on latest_downloads.model_id = derivatives.model_id

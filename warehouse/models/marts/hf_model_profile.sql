@@ -77,7 +77,7 @@ final as (
         own.organization,
         own.country,
         own.org_type,
-        coalesce(own_family.family, 'other') as family,
+        coalesce(own_family.family, '(unclassified)') as family,
         classified_licenses.license_id,
         classified_licenses.license_status,
         classified_licenses.license_class,
@@ -98,7 +98,7 @@ final as (
         -- family rule keeps the derivative's own family
         root.organization as lineage_organization,
         root.country as lineage_country,
-        coalesce(root_family.family, own_family.family, 'other') as lineage_family,
+        coalesce(root_family.family, own_family.family, '(unclassified)') as lineage_family,
         coalesce(root_license.license_class, classified_licenses.license_class) as lineage_license_class
     from latest
     join lineage using (model_id)

@@ -19,7 +19,7 @@ totals as (
         profiles.license_status,
         profiles.license_class,
         count(*) as models,
-        sum(daily.downloads_30d) as downloads_30d
+        sum(daily.downloads_30d)::bigint as downloads_30d
     from daily
     join profiles using (model_id)
     group by all

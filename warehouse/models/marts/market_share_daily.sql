@@ -40,7 +40,8 @@ totals as (
         substr(attribution_dimension, strpos(attribution_dimension, '_') + 1) as dimension,
         key,
         count(*) as models,
-        sum(downloads_30d) as downloads_30d,
+        -- BIGINT: DuckDB widens a sum of BIGINTs to a 38-digit decimal
+        sum(downloads_30d)::bigint as downloads_30d,
         sum(downloads_per_day) as downloads_per_day
     from long
     group by all
