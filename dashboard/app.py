@@ -1,11 +1,18 @@
 """Open Model Observatory dashboard: `omo serve` (or `streamlit run dashboard/app.py`)."""
 
+# Fully import pandas before any page runs. plotly looks pandas up in sys.modules without
+# importing it, so a chart drawn while another session's thread is still importing pandas (e.g.
+# the Overview's tables, when the user switches page quickly) met a half-initialised module:
+# "partially initialized module 'pandas' has no attribute 'Series'".
+import pandas  # noqa: F401
 import streamlit as st
 
 st.set_page_config(page_title="Open Model Observatory", page_icon="🔭", layout="wide")
 
 pages = [
     st.Page("views/overview.py", title="Overview", icon=":material/monitor_heart:", default=True),
+    st.Page("views/market_share.py", title="Market share", icon=":material/pie_chart:"),
+    st.Page("views/licences.py", title="Licences", icon=":material/gavel:"),
     st.Page("views/prices.py", title="Prices", icon=":material/payments:"),
 ]
 st.navigation(pages).run()
