@@ -75,3 +75,11 @@ def get_bytes(url: str, settings: Settings, *, what: str,
     if response.status_code != 200:
         raise SourceError(f"{what}: {url} answered HTTP {response.status_code}")
     return response.content
+
+
+class Answer:
+    """An exception-raising client's outcome as a response, so send_with_retries can judge it:
+    status 200 with the value, or the client's error status, headers and exception."""
+
+    def __init__(self, status_code: int, headers: Any, value: Any = None, error: BaseException | None = None):
+        self.status_code, self.headers, self.value, self.error = status_code, headers, value, error

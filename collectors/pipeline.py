@@ -14,7 +14,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from collectors import hf_models, prices
+from collectors import github_repos, hf_models, prices
 from collectors.landing import land
 from collectors.runs import RunContext, SourceError, log_event, new_run_id, redact
 from collectors.settings import Settings
@@ -24,7 +24,7 @@ from warehouse.load import RunRecord, load_run, record_run
 
 # A source module has: SOURCE (name), EXPECTED_CADENCE_H, optional REPLACE_ON
 # ({raw table: key columns}, default source + snapshot_date) and collect(settings, ctx, **options).
-SOURCES: dict[str, ModuleType] = {module.SOURCE: module for module in (prices, hf_models)}
+SOURCES: dict[str, ModuleType] = {module.SOURCE: module for module in (prices, hf_models, github_repos)}
 
 
 def _resumable(settings: Settings, source: str, snapshot_date: date, options: dict) -> RunState | None:
@@ -74,8 +74,11 @@ def run_source(source: str | ModuleType, settings: Settings, snapshot_date: date
             progress(state.pages, rows_landed, "collecting")
         _deliver_notices(ctx, settings, notify)
         progress(state.pages, rows_landed, "loading")
-        run = RunRecord(ctx.run_id, name, started, started, "ok", snapshot_date, pages=state.pages,
-                        detail=_detail(ctx))
+        if ctx.partial:
+            notify(f"{name}: stopped early, {ctx.partial}; what was collected is kept and the next "
+                   "run continues")
+        run = RunRecord(ctx.run_id, name, started, started, "partial" if ctx.partial else "ok",
+                        snapshot_date, pages=state.pages, detail=_detail(ctx))
         with open_writer(settings.warehouse_path) as con:
             run.finished_at = datetime.now(UTC)
             load_run(con, [(table, Path(path)) for table, path in state.parts], run,
@@ -91,7 +94,7 @@ def run_source(source: str | ModuleType, settings: Settings, snapshot_date: date
                                             error=message))
         log_event(settings.log_dir, ctx.run_id, name, "failed", error=message, pages=state.pages)
         raise
-    log_event(settings.log_dir, ctx.run_id, name, "ok", rows=run.rows_loaded, pages=state.pages,
+    log_event(settings.log_dir, ctx.run_id, name, run.status, rows=run.rows_loaded, pages=state.pages,
               counters=ctx.counters, seconds=(run.finished_at - started).total_seconds())
     return run
 
@@ -105,7 +108,8 @@ def _deliver_notices(ctx: RunContext, settings: Settings, notify) -> None:
 
 def _detail(ctx: RunContext) -> str:
     counters = ", ".join(f"{k} {v}" for k, v in sorted(ctx.counters.items()))
-    return "; ".join(part for part in (ctx.detail, counters) if part)
+    stopped = f"stopped early: {ctx.partial}" if ctx.partial else ""
+    return "; ".join(part for part in (ctx.detail, counters, stopped) if part)
 
 
 def _record_failure(settings: Settings, run: RunRecord) -> None:

@@ -79,6 +79,9 @@ class RunContext:
     detail: str = ""  # where the data came from, what was skipped: stored with the run
     notices: list[str] = field(default_factory=list)  # lines worth telling the user now
     counters: dict[str, int] = field(default_factory=dict)
+    # why the source stopped before its work was done (e.g. rate budget spent); what was landed is
+    # loaded, the run is recorded as 'partial' and the command exits 75
+    partial: str | None = None
 
     def notify(self, message: str) -> None:
         self.notices.append(message)

@@ -42,6 +42,21 @@ class Settings(BaseSettings):
         "authors whose models are collected besides the top N. Default: the tracked organisations "
         "in warehouse/reference/organizations.csv.")
     hf_author_top_n: int = Field(1000, ge=1, description="Most-downloaded models taken per tracked author.")
+    github_api_url: str = Field("https://api.github.com",
+                                validation_alias=AliasChoices("OMO_GITHUB_API_URL", "GITHUB_API_URL"),
+                                description="GitHub REST base URL (GitHub Enterprise: https://host/api/v3).")
+    github_token: SecretStr | None = Field(None, validation_alias=AliasChoices("OMO_GITHUB_TOKEN", "GITHUB_TOKEN"),
+                                           description="Optional GitHub token (never printed or logged).")
+    github_repos_file: Path | None = Field(
+        None, description="Your own CSV of repositories (header repo[,category,family,organization]) "
+        "added to warehouse/reference/github_repos.csv; a row for a listed repo overrides it.")
+    github_default_repos: bool = Field(True, description="Include the project's tracked list "
+                                       "(false: only OMO_GITHUB_REPOS_FILE).")
+    github_star_history: bool = Field(True, description="Backfill star history from stargazer lists.")
+    github_history_pages_per_run: int = Field(300, ge=0, description="Stargazer pages one run may fetch.")
+    github_rate_reserve: int = Field(1, ge=0, description="Requests left unspent in the hourly budget.")
+    github_seconds_between_requests: float = Field(0.25, ge=0, description="Pause between GitHub "
+                                                   "requests, as GitHub asks of serial clients.")
     http_timeout_s: float = Field(20.0, gt=0, description="Per-request timeout for live sources.")
     http_retries: int = Field(3, ge=0, le=10, description="Retries on 5xx/429 before giving up.")
     http_backoff_s: float = Field(2.0, ge=0, description="First retry wait; doubles each retry.")

@@ -1,6 +1,7 @@
 """`omo`: collect, build, serve, query and check the Open Model Observatory warehouse.
 
-Exit codes: 0 success; 75 skipped (the warehouse is locked by another run, nothing changed);
+Exit codes: 0 success; 75 skipped (the warehouse is locked by another run, nothing changed) or
+partial (a rate budget ran out; what was collected is kept and the next run continues);
 2 bad settings or arguments; 1 any other failure. Errors are one line on stderr; the full story
 goes to <data_dir>/logs/omo.jsonl. Tokens never appear in either.
 """
@@ -78,6 +79,9 @@ def collect(
                                         "(default OMO_HF_TOP_N, 5 000)."),
     hf_authors: bool | None = typer.Option(None, "--hf-authors/--no-hf-authors", help="Hub: also "
                                            "collect the tracked authors' models (default OMO_HF_TRACKED_AUTHORS, on)."),
+    github_history: bool | None = typer.Option(None, "--github-history/--no-github-history",
+                                               help="GitHub: backfill star history (default "
+                                               "OMO_GITHUB_STAR_HISTORY, on)."),
 ) -> None:
     """Fetch a source, land it as Parquet and load it into the warehouse (raw layer)."""
     settings = _settings()
@@ -85,7 +89,8 @@ def collect(
     failures, skipped = [], []
     for name in names:
         options = {"prices": {"mode": prices_mode.value},
-                   "hf": {"full": hf_full, "top_n": hf_top_n, "authors": hf_authors}}.get(name, {})
+                   "hf": {"full": hf_full, "top_n": hf_top_n, "authors": hf_authors},
+                   "github": {"history": github_history}}.get(name, {})
         try:
             with _progress_bar(name) as progress:
                 run = run_source(name, settings, notify=lambda m: err.print(f"[yellow]note:[/] {m}",
@@ -102,8 +107,11 @@ def collect(
                       highlight=False, soft_wrap=True)
             failures.append(name)
         else:
-            out.print(f"[green]✓[/] {name}: {run.rows_loaded:,} rows for {run.snapshot_date} "
+            mark = "[green]✓[/]" if run.status == "ok" else "[yellow]◐ partial[/]"
+            out.print(f"{mark} {name}: {run.rows_loaded:,} rows for {run.snapshot_date} "
                       f"({run.detail})", highlight=False)
+            if run.status == "partial":
+                skipped.append(name)
     if failures:
         raise typer.Exit(EXIT_FAILED)
     if skipped:
@@ -215,8 +223,8 @@ def sql(
 
 def _status_rows(settings: Settings) -> tuple[list[tuple], str]:
     query = """SELECT source, max(started_at), arg_max(status, started_at),
-                      max(finished_at) FILTER (WHERE status = 'ok'),
-                      arg_max(rows_loaded, started_at) FILTER (WHERE status = 'ok'),
+                      max(finished_at) FILTER (WHERE status IN ('ok', 'partial')),
+                      arg_max(rows_loaded, started_at) FILTER (WHERE status IN ('ok', 'partial')),
                       arg_max(error, started_at)
                FROM raw.collector_runs GROUP BY source"""
     if not settings.warehouse_path.exists():

@@ -51,7 +51,13 @@ def closed_port_url() -> str:
 def data_dir(tmp_path, monkeypatch) -> Path:
     path = tmp_path / "data"
     monkeypatch.setenv("OMO_DATA_DIR", str(path))
+    # every live source points at a closed local port unless a test replays it: no test reaches out
     monkeypatch.setenv("OMO_PRICES_URL", closed_port_url())
+    monkeypatch.setenv("HF_ENDPOINT", closed_port_url().removesuffix("/data.json"))
+    monkeypatch.setenv("GITHUB_API_URL", closed_port_url().removesuffix("/data.json"))
+    monkeypatch.setenv("OMO_GITHUB_SECONDS_BETWEEN_REQUESTS", "0")
+    for token in ("HF_TOKEN", "GITHUB_TOKEN", "OMO_HF_TOKEN", "OMO_GITHUB_TOKEN"):
+        monkeypatch.delenv(token, raising=False)
     monkeypatch.setenv("OMO_HTTP_BACKOFF_S", "0")
     monkeypatch.setenv("OMO_HF_TRACKED_AUTHORS", "false")  # tests that want author phases say so
     return path

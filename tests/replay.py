@@ -23,11 +23,20 @@ class ReplayServer:
     def __init__(self) -> None:
         self.routes: dict[str, list[Reply]] = {}
         self.requests: list[tuple[str, str, dict[str, str]]] = []
+        self.bodies: list[bytes] = []  # request bodies of POSTs, in order
         server = self
 
         class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - GraphQL: the body is kept, the route is the path
+                length = int(self.headers.get("Content-Length") or 0)
+                server.bodies.append(self.rfile.read(length))
+                self._reply("POST")
+
             def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-                server.requests.append(("GET", self.path, dict(self.headers)))
+                self._reply("GET")
+
+            def _reply(self, method: str) -> None:
+                server.requests.append((method, self.path, dict(self.headers)))
                 queue = server.routes.get(self.path) or server.routes.get(urlsplit(self.path).path)
                 reply = (queue.pop(0) if len(queue) > 1 else queue[0]) if queue else Reply(404, b'{"error":"not found"}')
                 self.send_response(reply.status)

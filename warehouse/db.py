@@ -36,3 +36,22 @@ def open_writer(warehouse_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         con.execute("CHECKPOINT")
     finally:
         con.close()
+
+
+def read_warehouse(warehouse_path: Path, sql: str, params: list | None = None) -> list[tuple]:
+    """A collector's brief look at what is already stored (e.g. where a backfill stopped), before
+    its network work. No warehouse yet: no rows. A writer holding the lock: WarehouseBusy."""
+    if not warehouse_path.exists():
+        return []
+    try:
+        con = duckdb.connect(str(warehouse_path), read_only=True)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise WarehouseBusy(f"warehouse {warehouse_path} is locked by another process") from None
+        raise
+    try:
+        return con.execute(sql, params or []).fetchall()
+    except duckdb.CatalogException:
+        return []  # the table's migration has not run yet: nothing stored
+    finally:
+        con.close()

@@ -17,7 +17,7 @@ latest_success as (
         rows_loaded as last_success_rows,
         detail as last_success_detail
     from runs
-    where status = 'ok'
+    where status in ('ok', 'partial')
     qualify row_number() over (partition by source order by started_at desc) = 1
 ),
 
