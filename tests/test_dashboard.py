@@ -36,11 +36,11 @@ def test_overview_shows_freshness_and_counts(app):
     app.run()
     assert not app.exception
     metrics = {m.label: m.value for m in app.metric}
-    assert metrics["Sources fresh"] == "2 / 2"
+    assert metrics["Sources fresh"] == "3 / 3"
     assert metrics["Models with a current API price"] == "5"
     assert metrics["API providers"] == "4"
     freshness = app.dataframe[0].value
-    assert sorted(freshness["source"]) == ["hf", "prices"] and set(freshness["freshness"]) == {"fresh"}
+    assert sorted(freshness["source"]) == ["github", "hf", "prices"] and set(freshness["freshness"]) == {"fresh"}
     sizes = app.dataframe[2].value
     assert "marts.price_history" in list(sizes["table"])
 

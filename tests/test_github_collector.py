@@ -15,72 +15,10 @@ import pytest
 from collectors import github_repos
 from collectors.pipeline import run_source
 from collectors.settings import Settings
-from tests.conftest import FIXTURES, closed_port_url, run_omo
+from tests.conftest import GH, closed_port_url, github_headers as _headers, github_body as _body, run_omo
 from tests.replay import Reply
 
-GH = FIXTURES / "github"
 SNAPSHOT = date(2026, 11, 20)
-RESET = 1_795_000_000  # X-RateLimit-Reset: epoch seconds
-
-
-def _headers(remaining: int = 4999, limit: int = 5000, **extra: str) -> dict[str, str]:
-    return {"Content-Type": "application/json; charset=utf-8", "X-RateLimit-Limit": str(limit),
-            "X-RateLimit-Remaining": str(remaining), "X-RateLimit-Reset": str(RESET),
-            "X-RateLimit-Used": str(limit - remaining), "X-RateLimit-Resource": "core", **extra}
-
-
-def _body(name: str, base_url: str, **changes) -> bytes:
-    """A fixture body with GitHub's own URLs pointed at the replay server (PyGithub follows them)."""
-    data = json.loads((GH / name).read_text().replace("https://api.github.com", base_url))
-    if isinstance(data, dict):
-        data.update(changes)
-    return json.dumps(data).encode()
-
-
-def _stargazers(base_url: str, days: list[str]) -> bytes:
-    """A stargazer page: the fixture's entries repeated to len(days), starred on those days."""
-    template = json.loads(_body("stargazers_page.json", base_url))
-    return json.dumps([{**template[i % len(template)], "starred_at": f"{day}T12:00:00Z"}
-                       for i, day in enumerate(days)]).encode()
-
-
-def _days(start: str, n: int) -> list[str]:
-    first = date.fromisoformat(start)
-    return [(first + timedelta(days=i // 40)).isoformat() for i in range(n)]  # 40 stars a day
-
-
-@pytest.fixture
-def github(replay, data_dir, tmp_path, monkeypatch):
-    """Three tracked repos: vllm (two stargazer pages), llama.cpp (renamed from ggerganov/) and a
-    deleted repo."""
-    tracked = tmp_path / "repos.csv"
-    tracked.write_text("repo,category,family,organization\nvllm-project/vllm,inference-server,,vLLM project\n"
-                       "ggerganov/llama.cpp,local-runner,,ggml\nsomeone/deleted-repo,training,,\n")
-    monkeypatch.setenv("GITHUB_API_URL", replay.base_url)
-    monkeypatch.setenv("OMO_GITHUB_DEFAULT_REPOS", "false")
-    monkeypatch.setenv("OMO_GITHUB_REPOS_FILE", str(tracked))
-    monkeypatch.setenv("OMO_GITHUB_SECONDS_BETWEEN_REQUESTS", "0")
-    base = replay.base_url
-    replay.route("/repos/vllm-project/vllm", Reply(200, _body("repo_vllm.json", base, stargazers_count=150), _headers(4990)))
-    # a rename answers 301 to the repository's id; requests follows it
-    llama = json.loads(_body("repo_llama_cpp.json", base, stargazers_count=60))
-    replay.route("/repos/ggerganov/llama.cpp",
-                 Reply(301, b'{"message": "Moved Permanently"}',
-                       {**_headers(4989), "Location": f"{base}/repositories/{llama['id']}"}))
-    replay.route(f"/repositories/{llama['id']}", Reply(200, json.dumps(llama).encode(), _headers(4988)))
-    replay.route("/repos/someone/deleted-repo", Reply(404, json.dumps(
-        {"message": "Not Found", "documentation_url": "https://docs.github.com/rest/repos/repos#get-a-repository",
-         "status": "404"}).encode(), _headers(4987)))
-    vllm_pages = f"{base}/repos/vllm-project/vllm/stargazers"
-    replay.route("/repos/vllm-project/vllm/stargazers?per_page=100",
-                 Reply(200, _stargazers(base, _days("2023-06-17", 100)),
-                       _headers(4986, Link=f'<{vllm_pages}?page=2&per_page=100>; rel="next", '
-                                           f'<{vllm_pages}?page=2&per_page=100>; rel="last"')))
-    replay.route("/repos/vllm-project/vllm/stargazers?page=2&per_page=100",
-                 Reply(200, _stargazers(base, _days("2023-06-20", 50)), _headers(4985)))
-    replay.route(f"/repos/{llama['full_name']}/stargazers?per_page=100",
-                 Reply(200, _stargazers(base, _days("2023-03-10", 60)), _headers(4984)))
-    return replay
 
 
 def _rows(settings: Settings, sql: str) -> list[tuple]:
