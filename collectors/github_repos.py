@@ -124,6 +124,8 @@ def client(settings: Settings) -> Github:
     return Github(base_url=settings.github_api_url.rstrip("/"), auth=Auth.Token(token) if token else None,
                   retry=None, per_page=PAGE_SIZE, timeout=int(max(settings.http_timeout_s, 1)),
                   seconds_between_requests=settings.github_seconds_between_requests or None,
+                  # GraphQL queries are POSTs, which PyGithub paces as writes (1 s apart by default)
+                  seconds_between_writes=settings.github_seconds_between_requests or None,
                   user_agent="open-model-observatory")
 
 
@@ -261,15 +263,21 @@ def history_rows(repo: str, page: int, starred: list[datetime], ctx: RunContext,
 
 # -- where the last run stopped: read from the warehouse before any network work --------------------
 
-def stored_positions(settings: Settings, snapshot_date) -> tuple[set[str], dict[str, tuple[int, str | None, str]]]:
-    """(repos already snapshotted that day, {repo: (newest stored page, its cursor, its source)})."""
+def stored_positions(settings: Settings, snapshot_date) -> tuple[set[str], dict[str, dict]]:
+    """(repos already snapshotted that day, {repo: where each API's backfill stands}).
+
+    REST can go on from the newest stored page whoever fetched it; GraphQL needs a cursor, so it
+    goes on from the newest page it fetched itself (REST pages carry none)."""
     done = {repo.lower() for (repo,) in read_warehouse(
         settings.warehouse_path, "SELECT DISTINCT repo FROM raw.github_repos WHERE snapshot_date = ?",
         [snapshot_date])}
     pages = read_warehouse(settings.warehouse_path, """
-        SELECT repo, max(page), arg_max(page_cursor, page), arg_max(source, page)
+        SELECT repo, max(page),
+               max(page) FILTER (WHERE source = 'github-graphql'),
+               arg_max(page_cursor, page) FILTER (WHERE source = 'github-graphql')
         FROM raw.github_star_history GROUP BY repo""")
-    return done, {repo.lower(): (page, cursor, source) for repo, page, cursor, source in pages}
+    return done, {repo.lower(): {"rest": (page, None), "graphql": (graphql_page or 1, cursor)}
+                  for repo, page, graphql_page, cursor in pages}
 
 
 # -- the pipeline's entry point --------------------------------------------------------------------
@@ -330,9 +338,8 @@ def _star_history(settings: Settings, ctx: RunContext, calls: Calls, repos: list
             full_name = repo
         else:
             continue  # not found today: no stargazers to page through
-        page, cursor, source = positions.get(repo.lower(), (1, None, None))
-        if api == "graphql" and source != "github-graphql":
-            page, cursor = 1, None  # REST pages carry no cursor: GraphQL starts over and replaces them
+        # the newest stored page is fetched again: it may have filled up since
+        page, cursor = positions.get(repo.lower(), {}).get(api, (1, None))
         rows: list[dict] = []
         fetched = 0
         try:
@@ -348,6 +355,9 @@ def _star_history(settings: Settings, ctx: RunContext, calls: Calls, repos: list
                     next_cursor, has_next = None, len(starred) == PAGE_SIZE
                 else:
                     starred, next_cursor, has_next = fetch_graphql_stars_page(calls, full_name, cursor)
+                    if has_next and next_cursor in (None, cursor):
+                        raise SourceError(f"github: GraphQL stargazers of {full_name} did not advance "
+                                          f"past cursor {cursor!r}")
                 pages_left, fetched = pages_left - 1, fetched + 1
                 rows += history_rows(repo, page, starred, ctx, f"github-{api}", cursor, next_cursor)
                 if not has_next:

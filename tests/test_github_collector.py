@@ -171,3 +171,20 @@ def test_project_list_is_readable_and_a_user_row_overrides_it(data_dir, tmp_path
     repos = {r["repo"].lower(): r for r in github_repos.tracked_repos(Settings())}
     assert len(repos) >= 60
     assert repos["vllm-project/vllm"]["category"] == "my-category" and "me/my-engine" in repos
+
+
+def test_graphql_goes_on_from_its_own_newest_page_when_rest_pages_lie_beyond(github, monkeypatch):
+    settings = Settings()
+    run_source(github_repos, settings, snapshot_date=SNAPSHOT)  # anonymous: REST pages 1-2 of vllm
+    from warehouse.db import open_writer
+    with open_writer(settings.warehouse_path) as con:  # as if an earlier token run fetched page 1 by GraphQL
+        con.execute("""UPDATE raw.github_star_history SET source = 'github-graphql', next_cursor = 'Y3Vyc29yOjE='
+                       WHERE repo = 'vllm-project/vllm' AND page = 1""")
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp_test_token_value")
+    last_page = json.loads((GH / "graphql_stargazers.json").read_text())
+    last_page["data"]["repository"]["stargazers"]["pageInfo"]["hasNextPage"] = False
+    github.route("/graphql", Reply(200, json.dumps(last_page).encode(), _headers()))
+    github.bodies.clear()
+    run_source(github_repos, Settings(), snapshot_date=SNAPSHOT + timedelta(days=1))
+    vllm = [json.loads(b)["variables"] for b in github.bodies if json.loads(b)["variables"]["name"] == "vllm"]
+    assert vllm == [{"owner": "vllm-project", "name": "vllm", "after": None}]  # page 1 again, by its own cursor
