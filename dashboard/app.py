@@ -13,6 +13,7 @@ pages = [
     st.Page("views/overview.py", title="Overview", icon=":material/monitor_heart:", default=True),
     st.Page("views/market_share.py", title="Market share", icon=":material/pie_chart:"),
     st.Page("views/licences.py", title="Licences", icon=":material/gavel:"),
+    st.Page("views/github.py", title="GitHub", icon=":material/star:"),
     st.Page("views/prices.py", title="Prices", icon=":material/payments:"),
 ]
 st.navigation(pages).run()

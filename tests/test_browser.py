@@ -126,3 +126,8 @@ def test_licences_page_renders_in_chromium(served):
     texts = _open_page(served, "Licences", "Open-model licences", charts=3, screenshot="licences.png")
     assert "permissive" in texts[0]
     assert "finetune (3)" in texts[1]
+
+
+def test_github_page_renders_in_chromium(served):
+    texts = _open_page(served, "GitHub", "Open-model repositories on GitHub", charts=3, screenshot="github.png")
+    assert "vllm-project/vllm" in texts[0]  # the star history legend

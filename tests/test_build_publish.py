@@ -25,6 +25,8 @@ MART_KEYS = {
     "market_concentration_daily": "snapshot_date, attribution, dimension",
     "license_share_daily": "snapshot_date, license_id",
     "derivative_license_changes": "relation_to_parent, parent_license_class, license_class",
+    "repo_stars_daily": "repo, date",
+    "repo_growth": "repo",
 }
 
 
