@@ -158,8 +158,8 @@ class Calls:
         if answer.error is not None:
             if isinstance(answer.error, RateLimitExceededException) or answer.status_code == 429:
                 raise BudgetSpent(self._reset_text(answer.headers)) from None
-            if isinstance(answer.error, UnknownObjectException):
-                raise answer.error
+            if isinstance(answer.error, UnknownObjectException) or answer.status_code == 422:
+                raise answer.error  # the caller knows what a missing repo or the page cap means
             data = answer.error.data
             message = data.get("message") if isinstance(data, dict) else None
             raise SourceError(f"github: {what}: HTTP {answer.status_code}"
@@ -351,7 +351,14 @@ def _star_history(settings: Settings, ctx: RunContext, calls: Calls, repos: list
                     ctx.count("histories_capped_at_40k")
                     break
                 if api == "rest":
-                    starred = fetch_rest_stars_page(calls, full_name, page)
+                    try:
+                        starred = fetch_rest_stars_page(calls, full_name, page)
+                    except GithubException as exc:
+                        if exc.status != 422:
+                            raise
+                        # "pagination is limited for this resource": the REST cap, met early
+                        ctx.count("histories_capped_at_40k")
+                        break
                     next_cursor, has_next = None, len(starred) == PAGE_SIZE
                 else:
                     starred, next_cursor, has_next = fetch_graphql_stars_page(calls, full_name, cursor)

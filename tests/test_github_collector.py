@@ -15,7 +15,8 @@ import pytest
 from collectors import github_repos
 from collectors.pipeline import run_source
 from collectors.settings import Settings
-from tests.conftest import GH, closed_port_url, github_headers as _headers, github_body as _body, run_omo
+from tests.conftest import GH, closed_port_url, github_body, github_headers as _headers, run_omo
+_body = github_body
 from tests.replay import Reply
 
 SNAPSHOT = date(2026, 11, 20)
@@ -188,3 +189,18 @@ def test_graphql_goes_on_from_its_own_newest_page_when_rest_pages_lie_beyond(git
     run_source(github_repos, Settings(), snapshot_date=SNAPSHOT + timedelta(days=1))
     vllm = [json.loads(b)["variables"] for b in github.bodies if json.loads(b)["variables"]["name"] == "vllm"]
     assert vllm == [{"owner": "vllm-project", "name": "vllm", "after": None}]  # page 1 again, by its own cursor
+
+
+def test_the_422_at_the_rest_page_cap_ends_that_history_cleanly(github):
+    cap = json.loads((GH / "headers.json").read_text())["pagination_limit_422"]
+    github.routes["/repos/vllm-project/vllm"][0].body = github_body("repo_vllm.json", github.base_url,
+                                                                  stargazers_count=65_000)
+    github.route("/repos/vllm-project/vllm/stargazers?page=2&per_page=100",
+                 Reply(422, json.dumps(cap["body"]).encode(), {**cap["headers"], **_headers(4000)}))
+    settings = Settings()
+    run = run_source(github_repos, settings, snapshot_date=SNAPSHOT)
+    assert run.status == "ok" and "histories_capped_at_40k 1" in run.detail
+    assert _rows(settings, "SELECT DISTINCT page FROM raw.github_star_history WHERE repo = 'vllm-project/vllm'") == [(1,)]
+    assert _rows(settings, "SELECT star_history_capped FROM raw.github_repos WHERE repo = 'vllm-project/vllm'") == [(True,)]
+    # the llama.cpp history after it was still collected
+    assert _rows(settings, "SELECT sum(stars_gained) FROM raw.github_star_history WHERE repo = 'ggerganov/llama.cpp'") == [(60,)]
