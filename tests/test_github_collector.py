@@ -16,7 +16,6 @@ from collectors import github_repos
 from collectors.pipeline import run_source
 from collectors.settings import Settings
 from tests.conftest import GH, closed_port_url, github_body, github_headers as _headers, run_omo
-_body = github_body
 from tests.replay import Reply
 
 SNAPSHOT = date(2026, 11, 20)
@@ -107,7 +106,7 @@ def test_5xx_is_retried(github):
 
 
 def test_rest_history_beyond_40k_stars_is_flagged_capped(github):
-    github.routes["/repos/vllm-project/vllm"][0].body = _body("repo_vllm.json", github.base_url,
+    github.routes["/repos/vllm-project/vllm"][0].body = github_body("repo_vllm.json", github.base_url,
                                                              stargazers_count=65_000)
     settings = Settings()
     run_source(github_repos, settings, snapshot_date=SNAPSHOT)
