@@ -14,7 +14,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-SECRET_ENV_VARS = ("HF_TOKEN", "GITHUB_TOKEN", "OPENROUTER_API_KEY")
+SECRET_ENV_VARS = ("HF_TOKEN", "GITHUB_TOKEN", "OPENROUTER_API_KEY", "OMO_HF_TOKEN", "OMO_GITHUB_TOKEN",
+                   "OMO_OPENROUTER_API_KEY")
 
 
 class SourceError(Exception):
