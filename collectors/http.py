@@ -34,6 +34,15 @@ def _retry_wait_s(response: Any | None, attempt: int, settings: Settings) -> flo
     return wait
 
 
+_ERRNO = re.compile(r"\[Errno -?\d+\] [^'\")\]]+")
+
+
+def _root_cause(exc: BaseException) -> str:
+    """The OS's words for a failed connection, not the wrapping libraries' whole chain."""
+    found = _ERRNO.search(str(exc))
+    return found.group(0).strip() if found else str(exc)
+
+
 def send_with_retries(send: Callable[[], Any], settings: Settings, *, what: str, target: str,
                       unreachable: tuple[type[BaseException], ...],
                       transient: tuple[type[BaseException], ...],
@@ -48,7 +57,7 @@ def send_with_retries(send: Callable[[], Any], settings: Settings, *, what: str,
         try:
             response = send()
         except unreachable as exc:
-            raise SourceUnreachable(f"{what}: cannot reach {target} ({exc})") from None
+            raise SourceUnreachable(f"{what}: cannot reach {target} ({_root_cause(exc)})") from None
         except transient as exc:
             problem = f"{type(exc).__name__}: {exc}"
         else:
