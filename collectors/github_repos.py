@@ -133,7 +133,7 @@ class Calls:
     """Every GitHub call of a run: the shared retry loop, then the budget check."""
 
     def __init__(self, gh: Github, settings: Settings, sleep: Callable[[float], None] = time.sleep):
-        self.gh, self.settings, self.sleep, self.count = gh, settings, sleep, 0
+        self.gh, self.settings, self.sleep = gh, settings, sleep
         self.spent: str | None = None  # set once the budget is down to the reserve
 
     def __call__(self, fn: Callable[[], Any], what: str) -> Any:
@@ -146,7 +146,6 @@ class Calls:
                 status = 429 if _is_secondary_limit(exc) else exc.status
                 return Answer(status, CaseInsensitiveDict(exc.headers or {}), error=exc)
 
-        self.count += 1
         try:
             answer = send_with_retries(
                 send, self.settings, what="github", target=self.settings.github_api_url, sleep=self.sleep,
@@ -263,21 +262,24 @@ def history_rows(repo: str, page: int, starred: list[datetime], ctx: RunContext,
 
 # -- where the last run stopped: read from the warehouse before any network work --------------------
 
-def stored_positions(settings: Settings, snapshot_date) -> tuple[set[str], dict[str, dict]]:
-    """(repos already snapshotted that day, {repo: where each API's backfill stands}).
-
-    REST can go on from the newest stored page whoever fetched it; GraphQL needs a cursor, so it
-    goes on from the newest page it fetched itself (REST pages carry none)."""
-    done = {repo.lower() for (repo,) in read_warehouse(
-        settings.warehouse_path, "SELECT DISTINCT repo FROM raw.github_repos WHERE snapshot_date = ?",
-        [snapshot_date])}
-    pages = read_warehouse(settings.warehouse_path, """
+def stored_state(settings: Settings, snapshot_date) -> tuple[set[str], dict[str, str], dict[str, dict]]:
+    """What earlier runs stored, read once before any network work:
+    - repos already snapshotted that day (a rerun skips them; the anonymous budget is small),
+    - the name each answers to that day ({tracked: full_name}; a rename is followed),
+    - where each API's star backfill stands ({repo: {"rest": (page, None), "graphql": (page, cursor)}}):
+      REST goes on from the newest stored page whoever fetched it; GraphQL needs a cursor, so it
+      goes on from the newest page it fetched itself (REST pages carry none)."""
+    day, pages = read_warehouse(settings.warehouse_path, (
+        "SELECT repo, status, full_name FROM raw.github_repos WHERE snapshot_date = ?", [snapshot_date]), ("""
         SELECT repo, max(page),
                max(page) FILTER (WHERE source = 'github-graphql'),
                arg_max(page_cursor, page) FILTER (WHERE source = 'github-graphql')
-        FROM raw.github_star_history GROUP BY repo""")
-    return done, {repo.lower(): {"rest": (page, None), "graphql": (graphql_page or 1, cursor)}
-                  for repo, page, graphql_page, cursor in pages}
+        FROM raw.github_star_history GROUP BY repo""", []))
+    done = {repo.lower() for repo, _, _ in day}
+    names = {repo.lower(): full_name for repo, status, full_name in day if status != "not_found"}
+    positions = {repo.lower(): {"rest": (page, None), "graphql": (graphql_page or 1, cursor)}
+                 for repo, page, graphql_page, cursor in pages}
+    return done, names, positions
 
 
 # -- the pipeline's entry point --------------------------------------------------------------------
@@ -288,15 +290,10 @@ def collect(settings: Settings, ctx: RunContext, history: bool | None = None,
     repos = tracked_repos(settings)
     api = "graphql" if settings.github_token else "rest"
     calls = Calls(client(settings), settings, sleep)
-    snapshotted, positions = stored_positions(settings, ctx.snapshot_date)
+    snapshotted, names, positions = stored_state(settings, ctx.snapshot_date)
     ctx.detail = (f"{settings.github_api_url}; {len(repos)} tracked repos; star history via "
                   f"{api.upper() if history else 'none'}"
                   + ("" if settings.github_token else "; anonymous (60 requests/hour)"))
-    # the name each repo answers to today (it may have been renamed); a resumed run that did
-    # its snapshots before dying falls back to the tracked name, which GitHub redirects
-    names = {repo.lower(): full_name for repo, full_name in read_warehouse(settings.warehouse_path, """
-        SELECT repo, full_name FROM raw.github_repos WHERE snapshot_date = ? AND status <> 'not_found'""",
-        [ctx.snapshot_date])}
     resume = json.loads(ctx.resume_cursor) if ctx.resume_cursor else {"phase": "snapshot"}
     if resume["phase"] == "snapshot":
         rows = []
@@ -335,7 +332,7 @@ def _star_history(settings: Settings, ctx: RunContext, calls: Calls, repos: list
         if repo.lower() in names:
             full_name = names[repo.lower()]
         elif ctx.resume_cursor:
-            full_name = repo
+            full_name = repo  # snapshots landed by the run that died are not loaded yet; GitHub redirects
         else:
             continue  # not found today: no stargazers to page through
         # the newest stored page is fetched again: it may have filled up since

@@ -72,11 +72,11 @@ def run_source(source: str | ModuleType, settings: Settings, snapshot_date: date
                       pages=state.pages)
             rows_landed += batch.frame.height
             progress(state.pages, rows_landed, "collecting")
+        if ctx.partial:
+            ctx.notify(f"{name}: stopped early, {ctx.partial}; what was collected is kept and the "
+                       "next run continues")
         _deliver_notices(ctx, settings, notify)
         progress(state.pages, rows_landed, "loading")
-        if ctx.partial:
-            notify(f"{name}: stopped early, {ctx.partial}; what was collected is kept and the next "
-                   "run continues")
         run = RunRecord(ctx.run_id, name, started, started, "partial" if ctx.partial else "ok",
                         snapshot_date, pages=state.pages, detail=_detail(ctx))
         with open_writer(settings.warehouse_path) as con:

@@ -20,15 +20,19 @@ class WarehouseBusy(Exception):
     """Another process holds the warehouse's write lock."""
 
 
-@contextmanager
-def open_writer(warehouse_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+def _connect(warehouse_path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     try:
-        con = duckdb.connect(str(warehouse_path))
+        return duckdb.connect(str(warehouse_path), read_only=read_only)
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
             raise WarehouseBusy(f"warehouse {warehouse_path} is locked by another process") from None
         raise
+
+
+@contextmanager
+def open_writer(warehouse_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    con = _connect(warehouse_path)
     try:
         migrate(con)
         yield con
@@ -38,20 +42,21 @@ def open_writer(warehouse_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         con.close()
 
 
-def read_warehouse(warehouse_path: Path, sql: str, params: list | None = None) -> list[tuple]:
+def read_warehouse(warehouse_path: Path, *queries: tuple[str, list]) -> list[list[tuple]]:
     """A collector's brief look at what is already stored (e.g. where a backfill stopped), before
-    its network work. No warehouse yet: no rows. A writer holding the lock: WarehouseBusy."""
+    its network work: each (sql, params) query's rows, over one short read-only connection.
+    No warehouse yet, or a table its migration has not made yet: no rows.
+    A writer holding the lock: WarehouseBusy."""
     if not warehouse_path.exists():
-        return []
+        return [[] for _ in queries]
+    con = _connect(warehouse_path, read_only=True)
     try:
-        con = duckdb.connect(str(warehouse_path), read_only=True)
-    except duckdb.IOException as exc:
-        if "lock" in str(exc).lower():
-            raise WarehouseBusy(f"warehouse {warehouse_path} is locked by another process") from None
-        raise
-    try:
-        return con.execute(sql, params or []).fetchall()
-    except duckdb.CatalogException:
-        return []  # the table's migration has not run yet: nothing stored
+        results = []
+        for sql, params in queries:
+            try:
+                results.append(con.execute(sql, params).fetchall())
+            except duckdb.CatalogException:
+                results.append([])
+        return results
     finally:
         con.close()
