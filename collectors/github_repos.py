@@ -41,7 +41,7 @@ from github.Stargazer import Stargazer
 from requests.structures import CaseInsensitiveDict
 
 from collectors.http import Answer, send_with_retries
-from collectors.runs import Batch, RunContext, SourceError
+from collectors.runs import Batch, RunContext, SourceError, parse_timestamp
 from collectors.settings import Settings
 from warehouse.db import read_warehouse
 
@@ -205,21 +205,13 @@ def fetch_graphql_stars_page(calls: Calls, full_name: str, after: str | None) ->
         STARGAZERS_QUERY, {"owner": owner, "name": name, "after": after}), f"stargazers of {full_name}")
     try:
         connection = data["data"]["repository"]["stargazers"]
-        stamps = [_timestamp(edge["starredAt"]) for edge in connection["edges"]]
+        stamps = [parse_timestamp(edge["starredAt"]) for edge in connection["edges"]]
         return stamps, connection["pageInfo"]["endCursor"], bool(connection["pageInfo"]["hasNextPage"])
     except (KeyError, TypeError) as exc:
         raise SourceError(f"github: GraphQL stargazers of {full_name} lack {exc}") from None
 
 
 # -- normalise: pure -------------------------------------------------------------------------------
-
-def _timestamp(value: Any) -> datetime | None:
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    if isinstance(value, str) and value:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return None
-
 
 def snapshot_row(tracked: dict, data: dict | None, ctx: RunContext, api: str | None) -> dict:
     """One repo's row; `api` is how its star history is fetched this run (None: not fetched)."""
@@ -243,8 +235,8 @@ def snapshot_row(tracked: dict, data: dict | None, ctx: RunContext, api: str | N
         "language": data.get("language"),
         "topics": [t for t in data.get("topics") or [] if isinstance(t, str)],
         "description": data.get("description"),
-        "created_at": _timestamp(data.get("created_at")),
-        "pushed_at": _timestamp(data.get("pushed_at")),
+        "created_at": parse_timestamp(data.get("created_at")),
+        "pushed_at": parse_timestamp(data.get("pushed_at")),
         "archived": data.get("archived"),
         "star_history_api": api,
         "star_history_capped": None if api is None else api == "rest" and (stars or 0) > REST_STAR_CAP,

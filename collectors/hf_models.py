@@ -36,7 +36,7 @@ import polars as pl
 from huggingface_hub.utils import build_hf_headers, get_session, hf_raise_for_status
 
 from collectors.http import send_with_retries
-from collectors.runs import Batch, RunContext, SourceError, log_event
+from collectors.runs import Batch, RunContext, SourceError, log_event, parse_timestamp
 from collectors.settings import Settings
 
 SOURCE = "hf"
@@ -150,15 +150,6 @@ def fetch_page(url: str, settings: Settings, sleep=time.sleep) -> tuple[bytes, s
 
 # -- parse and normalise: pure ---------------------------------------------------------------------
 
-def _timestamp(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
 def _int(value: Any) -> int | None:
     return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
@@ -194,8 +185,8 @@ def normalise_record(record: dict, snapshot_date: date, run_id: str, collected_a
         "base_models": base_models,
         "parameters": _int(safetensors.get("total")) if isinstance(safetensors, dict) else None,
         "gated": str(gated).lower() if gated not in (None, "") else None,
-        "created_at": _timestamp(record.get("createdAt")),
-        "last_modified": _timestamp(record.get("lastModified")),
+        "created_at": parse_timestamp(record.get("createdAt")),
+        "last_modified": parse_timestamp(record.get("lastModified")),
         "collected_at": collected_at,
         "run_id": run_id,
     }

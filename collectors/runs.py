@@ -89,3 +89,14 @@ class RunContext:
 
     def count(self, name: str, n: int = 1) -> None:
         self.counters[name] = self.counters.get(name, 0) + n
+
+
+def parse_timestamp(value: Any) -> datetime | None:
+    """An API's ISO-8601 timestamp ('2025-01-20T03:46:07.000Z') as an aware datetime; None when absent
+    or unreadable, so one odd field never sinks a record."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
