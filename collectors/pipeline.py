@@ -14,7 +14,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from collectors import github_repos, hf_models, prices
+from collectors import github_repos, hf_models, openrouter, prices, quality
 from collectors.landing import land
 from collectors.runs import RunContext, SourceError, log_event, new_run_id, redact
 from collectors.settings import Settings
@@ -24,7 +24,7 @@ from warehouse.load import RunRecord, load_run, record_run
 
 # A source module has: SOURCE (name), EXPECTED_CADENCE_H, optional REPLACE_ON
 # ({raw table: key columns}, default source + snapshot_date) and collect(settings, ctx, **options).
-SOURCES: dict[str, ModuleType] = {module.SOURCE: module for module in (prices, hf_models, github_repos)}
+SOURCES: dict[str, ModuleType] = {module.SOURCE: module for module in (prices, hf_models, github_repos, openrouter, quality)}
 
 
 def _resumable(settings: Settings, source: str, snapshot_date: date, options: dict) -> RunState | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -15,6 +16,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 GENAI_PRICES_DEFAULT_URL = (
     "https://raw.githubusercontent.com/pydantic/genai-prices/refs/heads/main/prices/new_data/v2/data.json"
 )
+
+# Epoch AI's Benchmarking Hub download (CC BY 4.0): a zip whose epoch_capabilities_index.csv holds
+# the Epoch Capabilities Index per model version, with release date and accessibility.
+EPOCH_BENCHMARK_DATA_URL = "https://epoch.ai/data/benchmark_data.zip"
 
 
 class SettingsError(Exception):
@@ -42,6 +47,8 @@ class Settings(BaseSettings):
         "authors whose models are collected besides the top N. Default: the tracked organisations "
         "in warehouse/reference/organizations.csv.")
     hf_author_top_n: int = Field(1000, ge=1, description="Most-downloaded models taken per tracked author.")
+    openrouter_url: str = Field("https://openrouter.ai/api/v1/models",
+                                description="OpenRouter's public model list (prices, Hub links).")
     github_api_url: str = Field("https://api.github.com",
                                 validation_alias=AliasChoices("OMO_GITHUB_API_URL", "GITHUB_API_URL"),
                                 description="GitHub REST base URL (GitHub Enterprise: https://host/api/v3).")
@@ -61,6 +68,12 @@ class Settings(BaseSettings):
     http_retries: int = Field(3, ge=0, le=10, description="Retries on 5xx/429 before giving up.")
     http_backoff_s: float = Field(2.0, ge=0, description="First retry wait; doubles each retry.")
     http_max_wait_s: float = Field(120.0, ge=0, description="Never sleep longer than this for a retry.")
+    quality_url: str = Field(
+        EPOCH_BENCHMARK_DATA_URL,
+        description="Dated quality scores: Epoch AI's benchmark_data.zip (or its "
+        "epoch_capabilities_index.csv), or an LMArena leaderboard CSV (fboulnois/llm-leaderboard-csv).")
+    quality_format: Literal["auto", "epoch_eci_csv", "lmarena_csv"] = Field(
+        "auto", description="How to read OMO_QUALITY_URL; auto: from the URL, else from the CSV header.")
     serving_versions_kept: int = Field(3, ge=1, description="Published serving copies kept on disk.")
 
     @field_validator("data_dir")

@@ -119,6 +119,8 @@ def data_dir(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("OMO_PRICES_URL", closed_port_url())
     monkeypatch.setenv("HF_ENDPOINT", closed_port_url().removesuffix("/data.json"))
     monkeypatch.setenv("GITHUB_API_URL", closed_port_url().removesuffix("/data.json"))
+    monkeypatch.setenv("OMO_OPENROUTER_URL", closed_port_url().replace("/data.json", "/api/v1/models"))
+    monkeypatch.setenv("OMO_QUALITY_URL", closed_port_url().replace("/data.json", "/benchmark_data.zip"))
     monkeypatch.setenv("OMO_GITHUB_SECONDS_BETWEEN_REQUESTS", "0")
     for token in ("HF_TOKEN", "GITHUB_TOKEN", "OMO_HF_TOKEN", "OMO_GITHUB_TOKEN"):
         monkeypatch.delenv(token, raising=False)
