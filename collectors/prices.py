@@ -22,7 +22,7 @@ from __future__ import annotations
 import importlib.metadata
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Literal
@@ -31,7 +31,7 @@ import polars as pl
 from genai_prices import types as gp
 
 from collectors.http import get_bytes
-from collectors.runs import Batch, RunContext, SourceError, SourceUnreachable
+from collectors.runs import Batch, RunContext, SkipReport, SourceError, SourceUnreachable
 from collectors.settings import Settings
 
 SOURCE = "prices"
@@ -71,13 +71,8 @@ class PriceList:
 
 
 @dataclass
-class NormaliseReport:
-    rows: int = 0
+class NormaliseReport(SkipReport):
     models: int = 0
-    skipped: dict[str, int] = field(default_factory=dict)
-
-    def skip(self, reason: str) -> None:
-        self.skipped[reason] = self.skipped.get(reason, 0) + 1
 
 
 # -- fetch: network only ---------------------------------------------------------------------------
@@ -224,6 +219,5 @@ def collect(settings: Settings, ctx: RunContext, mode: Mode = "auto") -> Iterato
                                      collected_at=ctx.collected_at)
     if frame.is_empty():
         raise SourceError(f"prices: {price_list.detail} holds no token-priced model")
-    skipped = ", ".join(f"{reason} {count}" for reason, count in sorted(report.skipped.items()))
-    ctx.detail = f"{price_list.detail}; {report.models} models" + (f"; skipped: {skipped}" if skipped else "")
+    ctx.detail = f"{price_list.detail}; {report.models} models{report.describe()}"
     yield Batch(RAW_TABLE, frame)

@@ -50,7 +50,6 @@ import csv
 import io
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 from urllib.parse import urlsplit
@@ -58,7 +57,7 @@ from urllib.parse import urlsplit
 import polars as pl
 
 from collectors.http import get_bytes
-from collectors.runs import Batch, RunContext, SourceError, SourceUnreachable
+from collectors.runs import Batch, RunContext, SkipReport, SourceError, SourceUnreachable
 from collectors.settings import Settings
 
 SOURCE = "quality"
@@ -96,16 +95,6 @@ EPOCH_REQUIRED = ("Model version", "ECI Score", "Release date", "Organization", 
 LMARENA_REQUIRED = ("rank", "model", "arena_score", "organization", "license")
 ECI_SCALE = "ECI points (Epoch Capabilities Index; relative scale, higher is better)"
 ARENA_SCALE = "Arena score (Elo-scale rating from pairwise human votes; higher is better)"
-
-
-@dataclass
-class NormaliseReport:
-    rows: int = 0
-    skipped: dict[str, int] = field(default_factory=dict)
-
-    def skip(self, reason: str, n: int = 1) -> None:
-        if n:
-            self.skipped[reason] = self.skipped.get(reason, 0) + n
 
 
 # -- fetch: network only ---------------------------------------------------------------------------
@@ -266,7 +255,7 @@ def _lmarena_rows(frame: pl.DataFrame, url: str, snapshot_date: date) -> pl.Data
 
 
 def normalise_board(body: bytes, *, url: str, fmt_setting: str, snapshot_date: date, run_id: str,
-                    collected_at: datetime) -> tuple[pl.DataFrame, NormaliseReport, Format]:
+                    collected_at: datetime) -> tuple[pl.DataFrame, SkipReport, Format]:
     text = _csv_text(body, url)
     header = _check_shape(text, url)
     fmt = detect_format(url, header, fmt_setting)
@@ -277,7 +266,7 @@ def normalise_board(body: bytes, *, url: str, fmt_setting: str, snapshot_date: d
         score_columns = ("arena_score",) if "arena_elo" not in header else ()
         _require(header, tuple(c for c in LMARENA_REQUIRED if c != "arena_score") + score_columns, fmt, url)
         rows = _lmarena_rows(_read_strings(text, url), url, snapshot_date)
-    report = NormaliseReport()
+    report = SkipReport()
     report.skip("no_model_name", rows["model_name"].null_count())
     rows = rows.filter(pl.col("model_name").is_not_null())
     report.skip("no_score", rows["score"].null_count())
@@ -303,7 +292,5 @@ def collect(settings: Settings, ctx: RunContext) -> Iterator[Batch]:
                                          collected_at=ctx.collected_at)
     if frame.is_empty():
         raise SourceError(f"quality: {settings.quality_url} holds no scored model")
-    skipped = ", ".join(f"{reason} {count}" for reason, count in sorted(report.skipped.items()))
-    ctx.detail = (f"{fmt} {settings.quality_url}; {frame['model_name'].n_unique()} models"
-                  + (f"; skipped: {skipped}" if skipped else ""))
+    ctx.detail = f"{fmt} {settings.quality_url}; {frame['model_name'].n_unique()} models{report.describe()}"
     yield Batch(RAW_TABLE, frame)

@@ -55,6 +55,23 @@ def log_event(log_dir: Path, run_id: str, source: str, event: str, **fields: Any
 
 
 @dataclass
+class SkipReport:
+    """What a pure normaliser left out and why, counted, so the run's detail can say so."""
+
+    rows: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+
+    def skip(self, reason: str, n: int = 1) -> None:
+        if n:
+            self.skipped[reason] = self.skipped.get(reason, 0) + n
+
+    def describe(self) -> str:
+        """'; skipped: a 1, b 2', or '' when nothing was skipped."""
+        counts = ", ".join(f"{reason} {count}" for reason, count in sorted(self.skipped.items()))
+        return f"; skipped: {counts}" if counts else ""
+
+
+@dataclass
 class Batch:
     """One unit a source hands to the pipeline: rows for one raw table, landed at once.
 
