@@ -36,11 +36,17 @@ def run_query(name: str, path: str, **params: Any) -> pl.DataFrame:
         cursor.close()
 
 
-def require_data() -> str:
-    """The serving copy's path, or an explanation on the page and a stop."""
+def require_data(marts: set[str] = frozenset(), area: str = "") -> str:
+    """The serving copy's path, or an explanation on the page and a stop: when nothing is
+    published, or when the published copy predates the `marts` this page reads."""
     path = serving_file()
     if path is None:
         st.info("No data published yet. Run `make run` (or `omo collect all && omo build`) and "
                 "reload this page.", icon="ℹ️")
+        st.stop()
+    missing = set(marts) - set(run_query("published_marts", str(path))["table_name"]) if marts else set()
+    if missing:
+        st.info(f"The published warehouse predates the {area} marts ({', '.join(sorted(missing))}): "
+                "run `omo build` and reload this page.", icon="ℹ️")
         st.stop()
     return str(path)

@@ -5,10 +5,6 @@ Every slice is one (attribution, dimension) of marts.market_share_daily: attribu
 """
 
 QUERIES: dict[str, str] = {
-    # Guard for both Hub pages: a serving copy published before the Hub marts existed lacks them.
-    "hub_marts_published": """
-        SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts' ORDER BY table_name""",
-
     "market_share_snapshots": """
         SELECT count(DISTINCT snapshot_date) AS snapshots,
                min(snapshot_date) AS first_date,

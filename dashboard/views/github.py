@@ -26,13 +26,7 @@ def _line_chart(data: pl.DataFrame, y: str, axis_title: str, title: str, log: bo
     return figure, known
 
 
-path = require_data()
-# reused from the Hub pages: the marts tables the serving copy holds
-missing_marts = GITHUB_MARTS - set(run_query("hub_marts_published", path)["table_name"])
-if missing_marts:
-    st.info(f"The published warehouse predates the GitHub marts ({', '.join(sorted(missing_marts))}): "
-            "run `omo build` and reload this page.", icon="ℹ️")
-    st.stop()
+path = require_data(GITHUB_MARTS, "GitHub")
 summary = run_query("github_summary", path).row(0, named=True)
 require_rows(summary["repos_with_stars"], NO_GITHUB)
 as_of, snapshot_days = summary["as_of"], summary["snapshot_days"]

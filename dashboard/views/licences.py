@@ -29,12 +29,7 @@ def _class_order(classes) -> list[str]:
     return [c for c in CLASS_ORDER if c in present] + sorted(present - set(CLASS_ORDER))
 
 
-path = require_data()
-missing_marts = HUB_MARTS - set(run_query("hub_marts_published", path)["table_name"])
-if missing_marts:
-    st.info(f"The published warehouse predates the Hub marts ({', '.join(sorted(missing_marts))}): "
-            "run `omo build` and reload this page.", icon="ℹ️")
-    st.stop()
+path = require_data(HUB_MARTS, "Hub")
 history = run_query("licence_snapshots", path).row(0, named=True)
 require_rows(history["snapshots"], NO_HUB)
 as_of = history["latest_date"]

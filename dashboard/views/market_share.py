@@ -28,12 +28,7 @@ ATTRIBUTION_HELP = ("Direct: a repo counts for its own author. Lineage: fine-tun
 SHARE_AXIS = "Share of 30-day downloads (%)"
 MODERATE_HHI, HIGH_HHI = 1500, 2500
 
-path = require_data()
-missing_marts = HUB_MARTS - set(run_query("hub_marts_published", path)["table_name"])
-if missing_marts:
-    st.info(f"The published warehouse predates the Hub marts ({', '.join(sorted(missing_marts))}): "
-            "run `omo build` and reload this page.", icon="ℹ️")
-    st.stop()
+path = require_data(HUB_MARTS, "Hub")
 history = run_query("market_share_snapshots", path).row(0, named=True)
 require_rows(history["snapshots"], NO_HUB)
 snapshots, first_date, as_of = history["snapshots"], history["first_date"], history["latest_date"]
