@@ -27,6 +27,11 @@ MART_KEYS = {
     "derivative_license_changes": "relation_to_parent, parent_license_class, license_class",
     "repo_stars_daily": "repo, date",
     "repo_growth": "repo",
+    "model_identity": "name_source, source_model_id",
+    "price_performance": "benchmark, model_key, month_start",
+    "cheapest_price_at_quality": "benchmark, quality_threshold, month_start",
+    "open_vs_closed_gap": "benchmark, quality_band_from, month_start",
+    "price_source_disagreements": "provider_id, model_id, source, other_source",
 }
 
 

@@ -16,7 +16,7 @@ from importlib.resources import files
 import duckdb
 
 _MART_REF = re.compile(r"\bmarts\.(\w+)")
-_STAGING_REF = re.compile(r"\bstaging\.(\w+)")
+_STAGING_REF = re.compile(r"\bstaging\.(\w+)\b(?!\s*\()")  # a call is a macro, not a model
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,11 @@ REFERENCE_TABLES = {
                        "org_type": "VARCHAR", "tracked": "BOOLEAN"}, ["lower(author)"]),
     "families": ({"priority": "INTEGER", "match_on": "VARCHAR", "pattern": "VARCHAR",
                   "family": "VARCHAR"}, ["priority"]),
+    "quality_thresholds": ({"benchmark": "VARCHAR", "quality_threshold": "DOUBLE", "note": "VARCHAR"},
+                           ["benchmark", "quality_threshold"]),
+    "model_identity_overrides": ({"name_source": "VARCHAR", "source_model_id": "VARCHAR", "model_key": "VARCHAR",
+                                  "hf_repo_id": "VARCHAR", "note": "VARCHAR"},
+                                 ["name_source", "lower(source_model_id)"]),
 }
 
 
@@ -82,9 +87,19 @@ def load_reference(con: duckdb.DuckDBPyConnection, directory=None) -> dict[str, 
         duplicate = con.execute(f"SELECT {keys} FROM ref.{name} GROUP BY ALL HAVING count(*) > 1 "
                                 f"OR bool_or({' OR '.join(f'{k} IS NULL' for k in key)}) LIMIT 1").fetchall()
         if duplicate:
-            raise BuildError(f"reference file {path}: key {keys} = {duplicate[0][0]!r} is empty or repeated")
+            raise BuildError(f"reference file {path}: key {keys} = {duplicate[0] if len(key) > 1 else duplicate[0][0]!r} is empty or repeated")
         counts[name] = con.execute(f"SELECT count(*) FROM ref.{name}").fetchall()[0][0]
     return counts
+
+
+def load_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the SQL macros the models call (warehouse/macros/*.sql), before any model."""
+    for entry in sorted(files("warehouse").joinpath("macros").iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".sql"):
+            try:
+                con.execute(entry.read_text(encoding="utf-8"))
+            except duckdb.Error as exc:
+                raise BuildError(f"macros/{entry.name}: {exc}") from None
 
 
 def discover_models() -> list[Model]:
@@ -138,6 +153,7 @@ def build(con: duckdb.DuckDBPyConnection, reference=None) -> list[Model]:
     con.execute("BEGIN TRANSACTION")
     try:
         load_reference(con, reference)
+        load_macros(con)
         for model in models:
             kind = "VIEW" if model.layer == "staging" else "TABLE"
             try:
