@@ -160,10 +160,31 @@ def hub_url(replay, monkeypatch) -> str:
     return replay.route("/api/models", Reply(body=hub_day(0)), Reply(body=hub_day(1)))
 
 
+def openrouter_days() -> list[bytes]:
+    """Two days of OpenRouter's list: the base fixture, then the same plus seven real models
+    (from the 2026-08-19 list) that the Epoch and LMArena fixtures also score."""
+    base = json.loads((FIXTURES / "openrouter_models.json").read_text())
+    more = json.loads((FIXTURES / "openrouter_models_more.json").read_text())
+    return [json.dumps(base).encode(), json.dumps({"data": base["data"] + more["data"]}).encode()]
+
+
 @pytest.fixture
-def built_warehouse(data_dir, prices_url, hub_url, github, settings) -> Settings:
-    """A warehouse with two snapshots of the fixture price list, the Hub page and three GitHub
-    repos (with star history), built and published."""
+def quality_boards(replay, monkeypatch) -> dict[str, str]:
+    """Routes for the Epoch and LMArena fixture CSVs; OMO_QUALITY_URL points at Epoch."""
+    csv_headers = {"Content-Type": "text/csv; charset=utf-8"}
+    urls = {name: replay.route(f"/boards/{name}.csv",
+                               Reply(body=(FIXTURES / "quality" / f"{name}.csv").read_bytes(), headers=csv_headers))
+            for name in ("epoch_capabilities_index", "lmarena_text")}
+    monkeypatch.setenv("OMO_QUALITY_URL", urls["epoch_capabilities_index"])
+    return urls
+
+
+@pytest.fixture
+def built_warehouse(data_dir, prices_url, hub_url, github, quality_boards, replay, monkeypatch,
+                    settings) -> Settings:
+    """A warehouse with two snapshots of the fixture price list, OpenRouter's list, the Hub page
+    and three GitHub repos (with star history), plus the Epoch and LMArena boards, built and
+    published."""
     from collectors.pipeline import run_source
     from warehouse.build import build
     from warehouse.db import open_writer
@@ -175,6 +196,13 @@ def built_warehouse(data_dir, prices_url, hub_url, github, settings) -> Settings
     run_source("hf", settings, snapshot_date=date(2026, 11, 21))
     run_source("github", settings, snapshot_date=date(2026, 11, 20))
     run_source("github", settings, snapshot_date=date(2026, 11, 21))
+    day1, day2 = openrouter_days()
+    monkeypatch.setenv("OMO_OPENROUTER_URL", replay.route("/api/v1/models", Reply(body=day1), Reply(body=day2)))
+    run_source("openrouter", Settings(), snapshot_date=date(2026, 11, 20))
+    run_source("openrouter", Settings(), snapshot_date=date(2026, 11, 21))
+    run_source("quality", Settings(), snapshot_date=date(2026, 11, 21))
+    monkeypatch.setenv("OMO_QUALITY_URL", quality_boards["lmarena_text"])
+    run_source("quality", Settings(), snapshot_date=date(2026, 11, 21))
     with open_writer(settings.warehouse_path) as con:
         build(con)
         publish(con, settings.serving_dir)

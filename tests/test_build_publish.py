@@ -33,6 +33,9 @@ MART_KEYS = {
     "open_vs_closed_gap": "benchmark, quality_band_from, month_start",
     "price_source_disagreements": "provider_id, model_id, source, other_source",
 }
+# The fixture warehouse has no second price list quoting the same provider, so nothing can
+# disagree; tests/test_price_performance.py builds that case.
+EMPTY_IN_FIXTURE = {"price_source_disagreements"}
 
 
 def test_every_model_states_its_grain_and_builds_after_its_inputs():
@@ -62,7 +65,7 @@ def test_mart_keys_unique_and_not_null(built_warehouse):
             total, distinct, null_keys = con.execute(f"""
                 SELECT count(*), count(DISTINCT ({key})), count(*) FILTER (WHERE {any_null})
                 FROM marts.{mart}""").fetchone()
-            assert total > 0, f"marts.{mart} is empty"
+            assert total > 0 or mart in EMPTY_IN_FIXTURE, f"marts.{mart} is empty"
             assert total == distinct, f"marts.{mart} key ({key}) is not unique"
             assert null_keys == 0, f"marts.{mart} key ({key}) has nulls"
 

@@ -36,11 +36,13 @@ def test_overview_shows_freshness_and_counts(app):
     app.run()
     assert not app.exception
     metrics = {m.label: m.value for m in app.metric}
-    assert metrics["Sources fresh"] == "3 / 3"
-    assert metrics["Models with a current API price"] == "5"
-    assert metrics["API providers"] == "4"
+    assert metrics["Sources fresh"] == "5 / 5"
+    # 5 from the genai-prices fixture + 14 listed by OpenRouter (its variable-price router has none)
+    assert metrics["Models with a current API price"] == "19"
+    assert metrics["API providers"] == "5"
     freshness = app.dataframe[0].value
-    assert sorted(freshness["source"]) == ["github", "hf", "prices"] and set(freshness["freshness"]) == {"fresh"}
+    assert sorted(freshness["source"]) == ["github", "hf", "openrouter", "prices", "quality"]
+    assert set(freshness["freshness"]) == {"fresh"}
     sizes = app.dataframe[2].value
     assert "marts.price_history" in list(sizes["table"])
 
@@ -69,7 +71,8 @@ def test_prices_page_metric_and_filters_change_the_data(app):
     assert list(series) == ["OpenAI · gpt 4o mini"]
 
     cheapest = app.dataframe[0].value
-    assert list(cheapest["model_name"])[0] == "DeepSeek Chat"  # cheapest blended price in the fixture
+    # cheapest blended price in the fixtures: OpenRouter's gpt-oss-120b, $0.03 in / $0.17 out
+    assert list(cheapest["model_name"])[0] == "OpenAI: gpt-oss-120b"
     app.number_input(key="cheap_min_context").set_value(100).run()
     assert "DeepSeek Chat" not in list(app.dataframe[0].value["model_name"])  # 64k context
     app.multiselect(key="cheap_providers").set_value(["Anthropic"]).run()
