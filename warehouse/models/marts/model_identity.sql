@@ -62,12 +62,13 @@ keyed as (
     select
         names.*,
         overrides.source_model_id is not null as is_overridden,
-        overrides.model_key as override_key,
+        staging.model_exact_key(overrides.model_key) as override_key,
         staging.model_variant(names.model_name) as variant,
         staging.model_exact_key(names.model_name) as exact_key,
         -- a blocked name (override with a blank key) links to nothing
+        -- the override's key is spelled freely ('DeepSeek-V3.2') and normalised like any name
         case when overrides.source_model_id is null then staging.model_exact_key(names.model_name)
-             else overrides.model_key end as base_key,
+             else staging.model_exact_key(overrides.model_key) end as base_key,
         coalesce(overrides.hf_repo_id, names.hf_repo_id) as linked_hf_repo_id
     from names
     left join overrides
