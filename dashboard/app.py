@@ -15,5 +15,6 @@ pages = [
     st.Page("views/licences.py", title="Licences", icon=":material/gavel:"),
     st.Page("views/github.py", title="GitHub", icon=":material/star:"),
     st.Page("views/prices.py", title="Prices", icon=":material/payments:"),
+    st.Page("views/price_performance.py", title="Price & performance", icon=":material/speed:"),
 ]
 st.navigation(pages).run()

@@ -274,9 +274,42 @@ def status() -> None:
                       redact(error or "") if last_status != "ok" else "")
     out.print(table)
     try:
-        out.print(f"published copy: {current_serving_file(settings.serving_dir).name}", highlight=False)
+        published = current_serving_file(settings.serving_dir)
     except NothingPublished:
         out.print("published copy: none yet (run `omo build`)", highlight=False)
+        return
+    out.print(f"published copy: {published.name}", highlight=False)
+    _print_identity_rates(published)
+
+
+UNMATCHED_SQL = ("SELECT name_source, source_model_id, last_seen_date FROM marts.model_identity "
+                 "WHERE NOT is_matched ORDER BY last_seen_date DESC")
+
+
+def _print_identity_rates(published: Path) -> None:
+    """How many price-list ids and leaderboard names found their counterpart (published copy)."""
+    con = open_serving(published)
+    try:
+        rows = con.execute("""SELECT name_source, name_role, count(*), count(*) FILTER (WHERE is_matched)
+                              FROM marts.model_identity GROUP BY ALL ORDER BY name_role, name_source""").fetchall()
+    except duckdb.CatalogException:
+        rows = None  # published before the identity layer existed
+    finally:
+        con.close()
+    if not rows:
+        out.print("model identity: nothing to match yet (needs prices and a quality board; then `omo build`)",
+                  highlight=False)
+        return
+    table = Table("names from", "kind", "names", "matched", "match rate",
+                  title="model identity: price-list ids ↔ leaderboard names")
+    for name_source, role, names, matched in rows:
+        other = "a quality score" if role == "price" else "a price"
+        table.add_row(name_source, f"{role} (matched = has {other})", f"{names:,}", f"{matched:,}",
+                      f"{matched / names:.0%}")
+    out.print(table)
+    unmatched = sum(names - matched for _, _, names, matched in rows)
+    out.print(f"{unmatched:,} names unmatched, kept and listed: omo sql \"{UNMATCHED_SQL}\" "
+              "(fix a match in warehouse/reference/model_identity_overrides.csv)", highlight=False, soft_wrap=True)
 
 
 if __name__ == "__main__":

@@ -131,3 +131,10 @@ def test_licences_page_renders_in_chromium(served):
 def test_github_page_renders_in_chromium(served):
     texts = _open_page(served, "GitHub", "Open-model repositories on GitHub", charts=3, screenshot="github.png")
     assert "vllm-project/vllm" in texts[0]  # the star history legend
+
+
+def test_price_performance_page_renders_in_chromium(served):
+    texts = _open_page(served, "Price & performance", "Price & performance", charts=3,
+                       screenshot="price_performance.png")
+    assert "Pareto frontier" in texts[0] and "open weights" in texts[0]
+    assert "≥ 20" in texts[1]  # the price-of-a-fixed-quality legend (default: the AA index)

@@ -114,3 +114,24 @@ def test_unreachable_url_with_retries_does_not_wait(data_dir):
     result = run_omo("collect", "prices", "--prices-mode", "live",
                      env={"OMO_PRICES_URL": closed_port_url(), "OMO_HTTP_BACKOFF_S": "30"}, timeout=20)
     assert result.returncode == 1
+
+
+def test_status_reports_identity_match_rates_and_how_to_list_the_unmatched(built_warehouse):
+    with duckdb.connect(str(built_warehouse.warehouse_path), read_only=True) as con:
+        expected = con.execute("""SELECT name_source, count(*), count(*) FILTER (WHERE is_matched)
+                                  FROM marts.model_identity GROUP BY ALL""").fetchall()
+        unmatched = con.execute("SELECT count(*) FROM marts.model_identity WHERE NOT is_matched").fetchall()[0][0]
+    status = run_omo("status", env={"COLUMNS": "220"})
+    assert status.returncode == 0, status.stderr
+    assert "model identity" in status.stdout
+    assert {name for name, *_ in expected} >= {"genai-prices", "openrouter", "epoch-ai", "lmarena"}
+    identity_table = status.stdout.split("model identity", 1)[1].splitlines()
+    for name_source, names, matched in expected:
+        line = next(line for line in identity_table if line.startswith(f"│ {name_source} "))
+        cells = [cell.strip() for cell in line.strip("│").split("│")]
+        assert cells[2:5] == [f"{names:,}", f"{matched:,}", f"{matched / names:.0%}"], line
+    assert f"{unmatched:,} names unmatched" in status.stdout
+    # the query status suggests runs as printed and lists exactly the unmatched names
+    from omo.cli import UNMATCHED_SQL
+    listed = run_omo("sql", UNMATCHED_SQL, "--csv", "--max-rows", "10000")
+    assert listed.returncode == 0 and len(listed.stdout.splitlines()) == unmatched + 1

@@ -189,6 +189,8 @@ def test_variants_fold_into_the_model_but_batch_and_free_prices_are_not_its_pric
     rows = dict(con.execute("""SELECT model_key, blended_usd_per_mtok FROM marts.price_performance
                                WHERE month_start = date_trunc('month', current_date)""").fetchall())
     assert rows == {"claude-opus-5": 10.0, "glm-5-2": (3 * 0.6 + 2.2) / 4}
+    names = dict(con.execute("SELECT DISTINCT model_key, display_name FROM marts.price_performance").fetchall())
+    assert names["claude-opus-5"] == "anthropic/claude-opus-5"  # not its ':batch' route
 
 
 # A month's frontier: no other model at least as good and at least as cheap.

@@ -33,12 +33,13 @@ cheapest as (
 
 fit as (
     -- log-linear fit of price against time: ln(price) = a + b * months, so price falls by the
-    -- factor exp(-12 b) each year (2.0 = halves every year); needs three months to mean anything
+    -- factor exp(-12 b) each year (2.0 = halves every year). Only over a year or more of months:
+    -- one cut in a short window, stretched to a year, would read as a thousandfold decline
     select
         benchmark,
         quality_threshold,
         count(*) as fitted_months,
-        case when count(*) >= 3 then
+        case when count(*) >= 12 then
             exp(-12 * regr_slope(ln(cheapest_blended_usd_per_mtok), datediff('month', date '2000-01-01', month_start)))
         end as yearly_decline_factor
     from cheapest

@@ -114,9 +114,11 @@ models as (
         case when bool_or(open_weights) or max(model_hf_repo_id) is not null then true
              when bool_or(not open_weights) then false end as is_open_weights,
         max(model_hf_repo_id) as hf_repo_id,
-        arg_min(organization, case name_role when 'quality' then 0 else 1 end)
+        -- a board's name for the plain model reads best: quality before price names, no ':batch'
+        arg_min(organization, (case name_role when 'quality' then 0 else 2 end) + (variant is not null)::int)
             filter (where organization is not null) as organization,
-        arg_min(display_name, case name_role when 'quality' then 0 else 1 end) as display_name
+        arg_min(display_name, (case name_role when 'quality' then 0 else 2 end) + (variant is not null)::int)
+            as display_name
     from identity
     where model_key is not null
     group by model_key
