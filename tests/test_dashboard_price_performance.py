@@ -48,9 +48,10 @@ def test_scatter_colours_open_and_closed_and_draws_the_frontier(app):
     traces, spec = _traces(scatter)
     assert spec["layout"]["xaxis"]["type"] == "log"
     assert "USD per 1M tokens" in spec["layout"]["xaxis"]["title"]["text"]
-    # Epoch: gpt-5 is API access; gpt-oss-120b, Qwen3-235B and DeepSeek-V3-0324 are open weights
+    # Epoch: gpt-5 and Mistral Medium 3 are API access; gpt-oss-120b, Qwen3-235B and
+    # DeepSeek-V3-0324 are open weights
     assert set(traces) == {"open weights", "closed", "Pareto frontier"}
-    assert sorted(traces["closed"]["y"]) == [150.0]
+    assert sorted(traces["closed"]["y"]) == pytest.approx([135.35150782458655, 150.0])
     assert len(traces["open weights"]["y"]) == 3
     # gpt-oss-120b ($0.03 in / $0.17 out -> 0.065 blended, ECI 140.2) beats Qwen3 and DeepSeek on
     # both axes; gpt-5 (3.4375, ECI 150) is the only dearer, better model
@@ -108,5 +109,7 @@ def test_unmatched_names_and_disagreements_are_listed(app):
     rates = next(t for t in tables if "match_rate" in t.columns)
     assert set(rates["name_source"]) >= {"openrouter", "epoch-ai", "lmarena", "genai-prices"}
     unmatched = next(t for t in tables if "exact_key" in t.columns)
-    # Mistral Medium 3 is priced by OpenRouter, but the Epoch fixture calls it mistral-medium-2505
-    assert "openrouter/mistralai/mistral-medium-3" in set(unmatched["source_model_id"])
+    # OpenRouter prices Qwen3.8 27B, but no board in the fixtures scores it
+    assert "openrouter/qwen/qwen3.8-27b" in set(unmatched["source_model_id"])
+    # Epoch calls Mistral Medium 3 by its API id; the shipped override file links the two
+    assert "openrouter/mistralai/mistral-medium-3" not in set(unmatched["source_model_id"])

@@ -1,9 +1,9 @@
 """Given price-list and leaderboard rows, expect these identities and price-performance marts.
 
 Rows are written straight into the raw tables with the collectors' own schemas, then the real
-build runs on a real DuckDB file. Model names are real ones, spelled as each source spells them
-(except "mistral-medium-3" as an Epoch name); prices and scores in the frontier and gap tests are
-real figures where noted, otherwise chosen to exercise a rule.
+build runs on a real DuckDB file. Model names are real ones, spelled as each source spells them;
+prices and scores in the frontier and gap tests are real figures where noted, otherwise chosen to
+exercise a rule.
 """
 
 from __future__ import annotations
@@ -199,7 +199,8 @@ FRONTIER_BOARD = [
     ("openai/gpt-5", 1.25, 10.0, "gpt-5-2025-08-07_high", 150.0, False),              # 3.4375
     ("openai/gpt-oss-120b", 0.03, 0.17, "gpt-oss-120b_high", 140.2, True),             # 0.065
     ("qwen/qwen3-235b-a22b", 0.455, 1.82, "qwen3-235b-a22b", 139.7, True),             # 0.79625: dominated
-    ("mistralai/mistral-medium-3", 0.4, 2.0, "mistral-medium-3", 135.4, False),        # 0.8: dominated
+    # Epoch's name is Mistral's API id; the shipped override file links it
+    ("mistralai/mistral-medium-3", 0.4, 2.0, "mistral-medium-2505", 135.4, False),     # 0.8: dominated
     ("deepseek/deepseek-chat-v3-0324", 0.03, 0.17, "DeepSeek-V3-0324", 140.2, True),  # twin of gpt-oss
 ]
 
@@ -242,7 +243,7 @@ def test_open_vs_closed_gap_within_a_band(frontier):
         ORDER BY quality_band_from""").fetchall()
     by_band = {row[0]: row[1:] for row in gap}
     # 130-140: Qwen3 open at 0.79625 vs Mistral Medium 3 closed at 0.8
-    assert by_band[130.0][0] == "qwen3-235b-a22b" and by_band[130.0][2] == "mistral-medium-3"
+    assert by_band[130.0][0] == "qwen3-235b-a22b" and by_band[130.0][2] == "mistral-medium-2505"
     assert by_band[130.0][4] == pytest.approx(0.8 / 0.79625)
     # 140-150 has only open models; 150+ only a closed one: no ratio, never a made-up one
     assert by_band[140.0][2] is None and by_band[140.0][4] is None
