@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run collect build serve status test clean bench-hf
+.PHONY: install run collect build serve status test clean bench-hf bench-identity
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ test: install
 bench-hf: install
 	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/python -m bench.hf_throughput
+
+## model-identity match rates on the real samples in ../shared/data (served from 127.0.0.1)
+bench-identity: install
+	$(BIN)/python -m bench.identity_rates
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

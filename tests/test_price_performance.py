@@ -328,3 +328,17 @@ def test_a_board_row_without_a_score_leaves_the_priced_model_listed_as_unmatched
         performance = {key for (key,) in con.execute(
             "SELECT DISTINCT model_key FROM marts.price_performance WHERE benchmark = 'epoch_eci'").fetchall()}
         assert performance == {"gpt-5"}
+
+
+def test_an_openrouter_price_cut_between_snapshots_is_a_step_in_the_history(tmp_path):
+    day1, day2 = date(2026, 10, 20), date(2026, 11, 20)
+    con = build_with(tmp_path / "omo.duckdb", listings=[
+        listed("deepseek/deepseek-v4-flash", 0.14, 0.28, snapshot_date=day1, aa_index=47.0),
+        listed("deepseek/deepseek-v4-flash", 0.07, 0.14, snapshot_date=day2, aa_index=47.0)])
+    history = con.execute("""SELECT valid_from, valid_to, input_usd_per_mtok, valid_from_is_exact
+                             FROM marts.price_history WHERE source = 'openrouter' ORDER BY valid_from""").fetchall()
+    assert history == [(day1, day2, 0.14, False), (day2, None, 0.07, False)]
+    monthly = dict(con.execute("""SELECT month_start, blended_usd_per_mtok FROM marts.price_performance
+                                  WHERE model_key = 'deepseek-v-4-flash' ORDER BY month_start""").fetchall())
+    assert monthly[date(2026, 10, 1)] == pytest.approx((3 * 0.14 + 0.28) / 4)
+    assert monthly[date(2026, 11, 1)] == pytest.approx((3 * 0.07 + 0.14) / 4)
