@@ -32,6 +32,8 @@ MART_KEYS = {
     "cheapest_price_at_quality": "benchmark, quality_threshold, month_start",
     "open_vs_closed_gap": "benchmark, quality_band_from, month_start",
     "price_source_disagreements": "provider_id, model_id, source, other_source",
+    "hf_model_price_links": "model_id, model_key",
+    "model_quality": "benchmark, model_key",
 }
 # The fixture warehouse has no second price list quoting the same provider, so nothing can
 # disagree; tests/test_price_performance.py builds that case.

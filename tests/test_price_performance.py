@@ -342,3 +342,13 @@ def test_an_openrouter_price_cut_between_snapshots_is_a_step_in_the_history(tmp_
                                   WHERE model_key = 'deepseek-v-4-flash' ORDER BY month_start""").fetchall())
     assert monthly[date(2026, 10, 1)] == pytest.approx((3 * 0.14 + 0.28) / 4)
     assert monthly[date(2026, 11, 1)] == pytest.approx((3 * 0.07 + 0.14) / 4)
+
+
+def test_a_model_scored_only_in_the_newest_reading_keeps_that_score(tmp_path):
+    # an older reading scored the 'high' configuration better; the newest lists only 'low'
+    older = {**scored("epoch-ai", "o3-mini-2025-01-31_high", 128.0, as_of=date(2025, 1, 31)),
+             "snapshot_date": date(2026, 10, 1)}
+    newest = scored("epoch-ai", "o3-mini-2025-01-31_low", 120.0, as_of=date(2025, 1, 31))
+    con = build_with(tmp_path / "omo.duckdb", prices=[price("openai", "o3-mini", 1.1, 4.4)], scores=[older, newest])
+    assert con.execute("SELECT quality_score, read_on FROM marts.model_quality WHERE model_key = 'o-3-mini'"
+                       ).fetchall() == [(120.0, SEEN)]

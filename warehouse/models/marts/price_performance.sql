@@ -7,8 +7,8 @@ identity as (
     select * from marts.model_identity
 ),
 
-scores as (
-    select * from staging.stg_quality_scores
+model_scores as (
+    select * from marts.model_quality
 ),
 
 price_names as (
@@ -79,32 +79,6 @@ monthly_prices as (
         and (dated_versions.valid_until is null
              or dated_versions.valid_until > least(last_day(months.month_start), current_date))
     group by all
-),
-
-model_scores as (
-    -- one score per model and benchmark: the newest read of each board; the board's name for the
-    -- model itself beats a linked one (a dated snapshot), then the newest score, then the best
-    -- configuration (Epoch scores reasoning efforts separately)
-    select
-        scores.benchmark,
-        quality_names.model_key,
-        scores.score as quality_score,
-        scores.score_scale,
-        scores.source as quality_source,
-        scores.model_name as quality_model_name,
-        scores.as_of as quality_as_of
-    from scores
-    join identity as quality_names
-        on quality_names.name_role = 'quality'
-        and quality_names.name_source = scores.source
-        and quality_names.source_model_id = scores.model_name
-        and quality_names.model_key is not null
-    qualify scores.snapshot_date = max(scores.snapshot_date) over (partition by scores.source)
-        and row_number() over (
-            partition by scores.benchmark, quality_names.model_key
-            order by quality_names.exact_key = quality_names.model_key desc, scores.as_of desc nulls last,
-                     scores.score desc, scores.model_name
-        ) = 1
 ),
 
 models as (
