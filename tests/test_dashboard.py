@@ -4,9 +4,12 @@ import base64
 import json
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from dashboard.components import percent
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 
@@ -32,18 +35,38 @@ def _series(chart) -> tuple[dict[str, list], dict]:
     return {trace["name"]: _values(trace["y"]) for trace in spec["data"]}, spec
 
 
-def test_overview_shows_freshness_and_counts(app):
+def test_overview_shows_headline_figures_freshness_and_counts(app, built_warehouse):
+    from tests.conftest import HUB_EXTRA, HUB_RECORDS
+
     app.run()
     assert not app.exception
-    metrics = {m.label: m.value for m in app.metric}
-    assert metrics["Sources fresh"] == "5 / 5"
-    # 5 from the genai-prices fixture + 14 listed by OpenRouter (its variable-price router has none)
-    assert metrics["Models with a current API price"] == "19"
-    assert metrics["API providers"] == "5"
-    freshness = app.dataframe[0].value
+    metrics = {m.label: (m.value, m.proto.delta) for m in app.metric}
+    # two Hub snapshots of the same repos (2026-11-20 and -21): counts without change
+    hub_models = {r["id"]: r["downloads"] for r in HUB_RECORDS + HUB_EXTRA}
+    assert metrics["Models tracked"] == (f"{len(hub_models):,}", "+0 since 2026-11-20")
+    assert metrics["Downloads, last 30 days"][0] == f"{sum(hub_models.values()) / 1e6:,.1f} M"
+    with duckdb.connect(str(built_warehouse.warehouse_path), read_only=True) as con:
+        [(permissive,)] = con.execute("""SELECT sum(share_of_downloads_30d) FROM marts.license_share_daily
+            WHERE license_class = 'permissive' AND snapshot_date = '2026-11-21'""").fetchall()
+        [(family, share)] = con.execute("""SELECT key, share_of_downloads_30d FROM marts.market_share_daily
+            WHERE attribution = 'lineage' AND dimension = 'family' AND snapshot_date = '2026-11-21'
+              AND key <> '(unclassified)' ORDER BY 2 DESC LIMIT 1""").fetchall()
+        curves = con.execute("""SELECT benchmark, quality_threshold, count(*), arg_max(cheapest_blended_usd_per_mtok, month_start)
+            FROM marts.cheapest_price_at_quality WHERE is_reference_threshold GROUP BY ALL""").fetchall()
+    # the longest reference curve speaks for the headline
+    benchmark, threshold, _, price = max(curves, key=lambda c: (c[2], [-ord(ch) for ch in c[0]]))
+    assert len(curves) >= 2  # so the choice of board is exercised
+    assert metrics["Downloads under permissive licences"][0] == percent(permissive)
+    assert metrics[f"Top family: {family}"] == (percent(share), "+0.0 pp")
+    assert metrics[f"Cheapest at {benchmark} ≥ {threshold:g}"][0] == f"${price:,.3f} /Mtok"
+    assert any("19 models from 5 providers" in c.value for c in app.caption)
+    # the 30-day figures did not change between the two snapshots: no movers, and the page says so
+    assert any("No model's 30-day downloads changed" in i.value for i in app.info)
+    freshness = next(t.value for t in app.dataframe if "freshness" in t.value.columns)
     assert sorted(freshness["source"]) == ["github", "hf", "openrouter", "prices", "quality"]
     assert set(freshness["freshness"]) == {"fresh"}
-    sizes = app.dataframe[2].value
+    assert any("5 of 5 sources fresh" in c.value for c in app.caption)
+    sizes = next(t.value for t in app.dataframe if "grain" in t.value.columns)
     assert "marts.price_history" in list(sizes["table"])
 
 

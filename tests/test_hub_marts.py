@@ -180,7 +180,7 @@ def test_mart_keys_are_unique_and_not_null(market):
         nulls = " OR ".join(f"{column} IS NULL" for column in key.split(", "))
         assert rows(market, f"SELECT {key}, count(*) FROM marts.{table} GROUP BY ALL HAVING count(*) > 1") == []
         assert rows(market, f"SELECT count(*) FROM marts.{table} WHERE {nulls}") == [(0,)], table
-        if table.startswith(("hf_", "model_downloads", "market_", "license_", "derivative_")):
+        if table.startswith(("hf_model_profile", "hf_model_lineage", "model_downloads", "market_", "license_", "derivative_")):
             assert rows(market, f"SELECT count(*) FROM marts.{table}")[0][0] > 0, table
 
 

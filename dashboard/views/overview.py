@@ -1,4 +1,5 @@
-"""Overview: is every source fresh, what did the last runs do, how big is each mart."""
+"""Overview: the headline figures with their change, this week's movers, and whether every source
+is fresh."""
 
 from datetime import UTC, datetime
 
@@ -6,15 +7,16 @@ import polars as pl
 import streamlit as st
 
 from collectors.pipeline import SOURCES
+from dashboard.components import chart_footer, percent
 from dashboard.data import require_data, run_query
+
+HUB_SOURCE = "Hugging Face Hub API (model listings)"
+MOVERS = 10
 
 path = require_data()
 published_at = run_query("published_at", path)["published_at"][0]
 st.title("Open Model Observatory")
 st.caption(f"Published {published_at:%Y-%m-%d %H:%M} UTC")
-
-freshness = run_query("source_freshness", path)
-kpis = run_query("price_kpis", path).row(0, named=True)
 now = datetime.now(UTC)
 
 
@@ -22,32 +24,100 @@ def _age_h(ts: datetime | None) -> float | None:
     return None if ts is None else (now - ts).total_seconds() / 3600
 
 
-ages = [_age_h(ts) for ts in freshness["last_success_at"]]
-flags = []
-for source, status, age in zip(freshness["source"], freshness["last_status"], ages):
-    limit = getattr(SOURCES.get(source), "EXPECTED_CADENCE_H", 24) * 2
-    flags.append("NEVER SUCCEEDED" if age is None else "LAST RUN FAILED" if status == "failed"
-                 else "STALE" if age > limit else "fresh")
+def _freshness() -> pl.DataFrame:
+    """One row per known source, including those that never ran, with a plain-words flag."""
+    ran = run_query("source_freshness", path)
+    missing = [name for name in SOURCES if name not in set(ran["source"])]
+    if missing:
+        ran = pl.concat([ran, pl.DataFrame({"source": missing}, schema={"source": pl.String})], how="diagonal_relaxed")
+    flags, ages = [], []
+    for source, status, last_ok in zip(ran["source"], ran["last_status"], ran["last_success_at"]):
+        age = _age_h(last_ok)
+        limit = getattr(SOURCES.get(source), "EXPECTED_CADENCE_H", 24) * 2
+        flags.append("NEVER RUN" if status is None else "NEVER SUCCEEDED" if age is None
+                     else "LAST RUN FAILED" if status == "failed" else "STALE" if age > limit else "fresh")
+        ages.append(None if age is None else round(age, 1))
+    return ran.with_columns(pl.Series("freshness", flags), pl.Series("age_h", ages, dtype=pl.Float64))
 
-cols = st.columns(4)
-cols[0].metric("Sources fresh", f"{flags.count('fresh')} / {len(flags)}")
-cols[1].metric("Models with a current API price", f"{kpis['priced_models']:,}")
-cols[2].metric("API providers", f"{kpis['providers']:,}")
-cols[3].metric("Dated price changes, last 365 days", f"{kpis['dated_changes_365d']:,}")
 
+# -- headline figures ------------------------------------------------------------------------------
+hub = run_query("overview_hub_kpis", path)
+price_kpis = run_query("price_kpis", path).row(0, named=True)
+reference = run_query("overview_reference_price", path)
+freshness = _freshness()
+
+cols = st.columns(5)
+if hub.is_empty():
+    cols[0].metric("Models tracked", "–", help="No Hub snapshot yet: run `omo collect hf`.")
+else:
+    latest = hub.row(0, named=True)
+    before = hub.row(1, named=True) if hub.height > 1 else None
+    since = f"since {before['snapshot_date']}" if before else "one snapshot so far"
+    cols[0].metric("Models tracked", f"{latest['models']:,}",
+                   delta=f"{latest['models'] - before['models']:+,} {since}" if before else None,
+                   help=f"Hub models in the latest crawl ({latest['snapshot_date']}), {since}.")
+    cols[1].metric("Downloads, last 30 days", f"{latest['downloads_30d'] / 1e6:,.1f} M",
+                   delta=(f"{(latest['downloads_30d'] - before['downloads_30d']) / 1e6:+,.1f} M" if before else None),
+                   help="Sum of the Hub's rolling 30-day download counts over the tracked models.")
+    cols[2].metric("Downloads under permissive licences", percent(latest["permissive_share"]),
+                   delta=(f"{(latest['permissive_share'] - before['permissive_share']) * 100:+.1f} pp"
+                          if before else None))
+    cols[3].metric(f"Top family: {latest['top_family']}", percent(latest["top_family_share"]),
+                   delta=(f"{(latest['top_family_share'] - before['top_family_share']) * 100:+.1f} pp"
+                          if before else None),
+                   help="Share of 30-day downloads, derivatives credited to their base model's family.")
+if reference.is_empty():
+    cols[4].metric("Cheapest price at reference quality", "–",
+                   help="Needs prices and quality scores: `omo collect openrouter`, `omo collect quality`.")
+else:
+    ref = reference.row(0, named=True)
+    change = ref["cheapest_blended_usd_per_mtok"] / ref["compare_blended_usd_per_mtok"] - 1
+    cols[4].metric(f"Cheapest at {ref['benchmark']} ≥ {ref['quality_threshold']:g}",
+                   f"${ref['cheapest_blended_usd_per_mtok']:,.3f} /Mtok",
+                   delta=(f"{change:+.0%} since {ref['compare_month']:%Y-%m}"
+                          if ref["compare_month"] < ref["month_start"] else None),
+                   delta_color="inverse",
+                   help=f"{ref['cheapest_model_name']}, blended 3 input : 1 output, {ref['month_start']:%Y-%m}. "
+                        "See the Price & performance page.")
+st.caption(f"API prices: {price_kpis['priced_models']:,} models from {price_kpis['providers']:,} providers; "
+           f"{price_kpis['dated_changes_365d']:,} dated price changes in the last 365 days.")
+
+# -- movers ----------------------------------------------------------------------------------------
+movers = run_query("overview_movers", path, limit=MOVERS)
+st.subheader("Biggest movers this week")
+if movers.is_empty():
+    st.info("Movers need two Hub snapshots with changed figures: run `omo collect hf` again on another day."
+            if hub.height < 2 else f"No model's 30-day downloads changed between {hub['snapshot_date'][1]} and "
+            f"{hub['snapshot_date'][0]}.", icon="ℹ️")
+else:
+    compared_with = movers["compared_with"][0]
+    st.caption(f"Models whose 30-day downloads grew most since {compared_with} (the snapshot closest to a week "
+               "before the latest one).")
+    shown = movers.drop("compared_with")
+    st.dataframe(shown, hide_index=True, width="stretch", column_config={
+        "downloads_30d_before": st.column_config.NumberColumn(f"30-day downloads {compared_with}", format="%d"),
+        "downloads_30d_now": st.column_config.NumberColumn("30-day downloads now", format="%d"),
+        "change": st.column_config.NumberColumn("change", format="%+d"),
+        "change_ratio": st.column_config.NumberColumn("change %", format="percent"),
+    })
+    chart_footer(shown, source=HUB_SOURCE, as_of=hub["snapshot_date"][0], key="movers")
+
+# -- freshness -------------------------------------------------------------------------------------
 st.subheader("Source freshness")
-table = freshness.with_columns(
-    pl.Series("freshness", flags),
-    pl.Series("age_h", [None if a is None else round(a, 1) for a in ages], dtype=pl.Float64),
-).select("source", "freshness", "last_status", "last_success_at", "age_h", "last_success_rows",
-         "last_error", "last_success_detail")
-st.dataframe(table, hide_index=True, width="stretch", column_config={
-    "age_h": st.column_config.NumberColumn("age (hours)"),
-    "last_success_rows": st.column_config.NumberColumn("rows loaded", format="%d"),
-})
-if any(flag != "fresh" for flag in flags):
-    st.warning("A source is stale or failing: run `omo collect all && omo build`, and see "
-               "`omo status` and data/logs/omo.jsonl for the error.")
+flagged = freshness.filter(pl.col("freshness") != "fresh")
+st.caption(f"{freshness.height - flagged.height} of {freshness.height} sources fresh (last success within "
+           "twice the source's cadence).")
+st.dataframe(freshness.select("source", "freshness", "last_status", "last_success_at", "age_h",
+                              "last_success_rows", "last_error", "last_success_detail"),
+             hide_index=True, width="stretch", column_config={
+                 "age_h": st.column_config.NumberColumn("age (hours)"),
+                 "last_success_rows": st.column_config.NumberColumn("rows loaded", format="%d"),
+             })
+if not flagged.is_empty():
+    listed = ", ".join(f"{s} ({f.lower()})" for s, f in zip(flagged["source"], flagged["freshness"]))
+    st.warning(f"Not fresh: {listed}. Run `omo collect all && omo build`; `omo status` and "
+               "data/logs/omo.jsonl say why a run failed. No network here? `make demo` shows every page "
+               "populated with generated sample data, in a separate warehouse.", icon="⚠️")
 
 left, right = st.columns(2)
 with left:

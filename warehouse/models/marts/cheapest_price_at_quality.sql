@@ -8,7 +8,7 @@ thresholds as (
 ),
 
 reaching as (
-    select thresholds.quality_threshold, performance.*
+    select thresholds.quality_threshold, thresholds.is_reference as is_reference_threshold, performance.*
     from thresholds
     join performance
         on performance.benchmark = thresholds.benchmark
@@ -20,6 +20,7 @@ cheapest as (
         benchmark,
         quality_threshold,
         month_start,
+        any_value(is_reference_threshold) as is_reference_threshold,
         min(blended_usd_per_mtok) as cheapest_blended_usd_per_mtok,
         arg_min(model_key, (blended_usd_per_mtok, -quality_score, model_key)) as cheapest_model_key,
         arg_min(display_name, (blended_usd_per_mtok, -quality_score, model_key)) as cheapest_model_name,

@@ -9,6 +9,8 @@ final as (
         quality_threshold,
         -- the band a threshold opens runs up to the next threshold (the top band is open-ended)
         lead(quality_threshold) over (partition by benchmark order by quality_threshold) as next_threshold,
+        -- the level the Overview quotes ("cheapest price at a reference quality")
+        coalesce(is_reference, false) as is_reference,
         note
     from thresholds
 )
