@@ -16,5 +16,6 @@ pages = [
     st.Page("views/github.py", title="GitHub", icon=":material/star:"),
     st.Page("views/prices.py", title="Prices", icon=":material/payments:"),
     st.Page("views/price_performance.py", title="Price & performance", icon=":material/speed:"),
+    st.Page("views/explorer.py", title="Model explorer", icon=":material/search:"),
 ]
 st.navigation(pages).run()

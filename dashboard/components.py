@@ -47,3 +47,49 @@ def snapshot_date_axis(figure, first_date: date, latest_date: date, snapshots: i
                         range=[datetime.combine(first_date, time()) - margin,
                                datetime.combine(latest_date, time()) + margin],
                         **({"dtick": 86_400_000} if snapshots <= 14 else {}))
+
+
+def _to_url(value: object) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def from_url(key: str, default: object, *, options: list | None = None, many: bool = False,
+             parse=str) -> None:
+    """Seed widget `key` from the page URL (`?key=value`, repeated for a list) on its first run in the
+    session, else from `default`, so a shared link opens the same view. Create the widget afterwards
+    without a default of its own, then call `to_url` to mirror its value back into the URL. A value
+    the URL holds that is not among `options` (or does not parse) falls back to the default."""
+    if key in st.session_state:
+        return
+    raw = st.query_params.get_all(key) if many else st.query_params.get(key)
+    value = default
+    try:
+        if many and raw:
+            value = [parse(item) for item in raw]
+        elif not many and raw is not None:
+            value = parse(raw)
+    except ValueError:
+        value = default
+    if options is not None:
+        value = [item for item in value if item in options] if many else value if value in options else default
+    st.session_state[key] = value
+
+
+def to_url(*keys: str) -> None:
+    """Write these widgets' current values into the page URL (see `from_url`)."""
+    for key in keys:
+        value = st.session_state.get(key)
+        if value is None:
+            st.query_params.pop(key, None)
+        else:
+            st.query_params[key] = [_to_url(item) for item in value] if isinstance(value, list) else _to_url(value)
+
+
+def parse_bool(text: str) -> bool:
+    if text not in ("true", "false"):
+        raise ValueError(text)
+    return text == "true"

@@ -82,9 +82,10 @@ def test_price_of_fixed_quality_and_the_open_closed_gap(app):
 
 
 def test_without_quality_scores_the_page_says_what_to_run(data_dir, prices_url):
+    from streamlit.runtime.caching import cache_data, cache_resource
+
     from collectors.pipeline import run_source
     from collectors.settings import Settings
-    from streamlit.runtime.caching import cache_data, cache_resource
     from warehouse.build import build
     from warehouse.db import open_writer
     from warehouse.publish import publish

@@ -4,10 +4,19 @@ One module per page area, each with a QUERIES dict; names must be unique across 
 Parameters are DuckDB named parameters ($name). Queries read only the serving copy (marts.*).
 """
 
-from dashboard.queries import common, github, licences, market_share, overview, price_performance, prices
+from dashboard.queries import (
+    common,
+    explorer,
+    github,
+    licences,
+    market_share,
+    overview,
+    price_performance,
+    prices,
+)
 
 QUERIES: dict[str, str] = {}
-for _module in (common, overview, prices, price_performance, market_share, licences, github):
+for _module in (common, overview, prices, price_performance, market_share, licences, github, explorer):
     _clash = QUERIES.keys() & _module.QUERIES.keys()
     assert not _clash, f"query names defined twice: {_clash}"
     QUERIES.update(_module.QUERIES)

@@ -5,7 +5,13 @@ import plotly.express as px
 import polars as pl
 import streamlit as st
 
-from dashboard.components import chart_footer, require_rows
+from dashboard.components import (
+    chart_footer,
+    from_url,
+    parse_bool,
+    require_rows,
+    to_url,
+)
 from dashboard.data import require_data, run_query
 
 SOURCE = "GitHub REST/GraphQL API"
@@ -45,9 +51,11 @@ if snapshot_days < 8 and not summary["history_days"]:
 st.subheader("Stars over time")
 options = run_query("github_repo_options", path)
 c1, c2 = st.columns([5, 1])
-chosen = c1.multiselect("Repositories", options["repo"].to_list(),
-                        default=options["repo"].head(DEFAULT_REPOS).to_list(), key="github_repos")
-log_y = c2.toggle("Log scale", value=False, key="github_log")
+from_url("github_repos", options["repo"].head(DEFAULT_REPOS).to_list(), options=options["repo"].to_list(), many=True)
+from_url("github_log", False, parse=parse_bool)
+chosen = c1.multiselect("Repositories", options["repo"].to_list(), key="github_repos")
+log_y = c2.toggle("Log scale", key="github_log")
+to_url("github_repos", "github_log")
 
 if chosen:
     history = run_query("github_star_history", path, repos=chosen)
@@ -80,9 +88,11 @@ else:
 st.subheader("Category leaderboard")
 categories = run_query("github_categories", path)
 repo_counts = dict(zip(categories["category"], categories["repos"]))
+from_url("github_category", next(iter(repo_counts), None), options=list(repo_counts))
 category = st.columns([2, 3])[0].selectbox(
     "Category", list(repo_counts), format_func=lambda c: f"{c} ({repo_counts[c]} repos)",
     key="github_category")
+to_url("github_category")
 board = run_query("github_leaderboard", path, category=category)
 st.dataframe(board, hide_index=True, width="stretch", column_config={
     "rank": st.column_config.NumberColumn("rank", format="%d", help="By stars gained over 30 days"),

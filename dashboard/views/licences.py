@@ -7,9 +7,12 @@ import streamlit as st
 from dashboard.components import (
     LICENCE_CLASS_COLOURS,
     chart_footer,
+    from_url,
+    parse_bool,
     percent,
     require_rows,
     snapshot_date_axis,
+    to_url,
 )
 from dashboard.data import require_data, run_query
 
@@ -60,7 +63,9 @@ st.markdown(
 
 # -- class share over time -------------------------------------------------------------------------
 st.subheader("Licence classes over time")
-by_models = st.toggle("Measure by model count instead of downloads", value=False, key="licence_by_models")
+from_url("licence_by_models", False, parse=parse_bool)
+by_models = st.toggle("Measure by model count instead of downloads", key="licence_by_models")
+to_url("licence_by_models")
 measure, axis_title, measure_label = MEASURES[by_models]
 shares = run_query("licence_class_share", path)
 classes = _class_order(shares["license_class"])
@@ -106,9 +111,11 @@ if not coverage["with_parent_in_crawl"]:
     st.stop()
 
 relations = run_query("derivative_class_change_by_relation", path)
-relation = st.columns([1, 2])[0].selectbox("Relation shown in the class matrix",
-                                          ["all", *relations.filter(pl.col("derivatives") > 0)["relation"]],
+relation_options = ["all", *relations.filter(pl.col("derivatives") > 0)["relation"]]
+from_url("licence_relation", "all", options=relation_options)
+relation = st.columns([1, 2])[0].selectbox("Relation shown in the class matrix", relation_options,
                                           key="licence_relation")
+to_url("licence_relation")
 left, right = st.columns(2)
 with left:
     plotted = relations.with_columns(

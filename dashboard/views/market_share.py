@@ -8,9 +8,11 @@ from dashboard.components import (
     LICENCE_CLASS_COLOURS,
     OTHER_COLOUR,
     chart_footer,
+    from_url,
     percent,
     require_rows,
     snapshot_date_axis,
+    to_url,
 )
 from dashboard.data import require_data, run_query
 
@@ -49,10 +51,14 @@ if snapshots < 8:
             "trends need a week or more.", icon="ℹ️")
 
 c1, c2, c3 = st.columns([2, 3, 1])
+from_url("share_dimension", next(iter(DIMENSIONS)), options=list(DIMENSIONS))
+from_url("share_attribution", next(iter(ATTRIBUTIONS)), options=list(ATTRIBUTIONS))
+from_url("share_top_n", 10, options=list(range(1, 51)), parse=int)
 dimension_label = c1.selectbox("Dimension", list(DIMENSIONS), key="share_dimension")
 attribution_label = c2.radio("Attribution", list(ATTRIBUTIONS), horizontal=True, key="share_attribution",
                              help=ATTRIBUTION_HELP)
-top_n = int(c3.number_input("Top N", min_value=1, max_value=50, value=10, step=1, key="share_top_n"))
+top_n = int(c3.number_input("Top N", min_value=1, max_value=50, step=1, key="share_top_n"))
+to_url("share_dimension", "share_attribution", "share_top_n")
 st.caption(ATTRIBUTION_HELP)
 slice_params = {"attribution": ATTRIBUTIONS[attribution_label], "dimension": DIMENSIONS[dimension_label]}
 

@@ -1,11 +1,13 @@
 """Price & performance: what a level of quality costs, how fast that falls, and open vs closed."""
 
+from datetime import date
+
 import plotly.express as px
 import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from dashboard.components import chart_footer, require_rows
+from dashboard.components import chart_footer, from_url, require_rows, to_url
 from dashboard.data import require_data, run_query
 
 PP_MARTS = {"price_performance", "cheapest_price_at_quality", "open_vs_closed_gap", "model_identity",
@@ -48,9 +50,14 @@ as_of = f"prices {summary['prices_as_of']}, quality {summary['quality_as_of']}"
 
 benchmarks = run_query("pp_benchmarks", path)
 c1, c2 = st.columns([2, 1])
+from_url("pp_benchmark", benchmarks["benchmark"][0], options=benchmarks["benchmark"].to_list())
 benchmark = c1.selectbox("Quality score", benchmarks["benchmark"].to_list(), format_func=_label, key="pp_benchmark")
 months = run_query("pp_months", path, benchmark=benchmark)["month_start"].to_list()
+from_url("pp_month", months[0], options=months, parse=date.fromisoformat)
+if st.session_state["pp_month"] not in months:  # another board's month list may lack it
+    st.session_state["pp_month"] = months[0]
 month = c2.selectbox("Month", months, format_func=lambda m: m.strftime("%Y-%m"), key="pp_month")
+to_url("pp_benchmark", "pp_month")
 unit = _unit(benchmark)
 
 # -- frontier scatter ------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 import plotly.express as px
 import streamlit as st
 
-from dashboard.components import chart_footer
+from dashboard.components import chart_footer, from_url, parse_bool, to_url
 from dashboard.data import require_data, run_query
 
 SOURCE = "genai-prices (pydantic/genai-prices price list)"
@@ -25,11 +25,14 @@ default_keys = options.filter(options["versions"] > 1)["model_key"].head(5).to_l
     or options["model_key"].head(5).to_list()
 
 st.subheader("Price history")
-chosen = st.multiselect("Models", list(labels), default=default_keys, format_func=labels.get,
-                        key="price_models")
+from_url("price_models", default_keys, options=list(labels), many=True)
+from_url("price_metric", next(iter(METRICS)), options=list(METRICS))
+from_url("price_log", False, parse=parse_bool)
+chosen = st.multiselect("Models", list(labels), format_func=labels.get, key="price_models")
 c1, c2 = st.columns([3, 1])
 metric_label = c1.radio("Price", list(METRICS), horizontal=True, key="price_metric")
-log_y = c2.toggle("Log scale", value=False, key="price_log")
+log_y = c2.toggle("Log scale", key="price_log")
+to_url("price_models", "price_metric", "price_log")
 metric = METRICS[metric_label]
 
 if chosen:
@@ -48,10 +51,12 @@ else:
 
 st.subheader("Cheapest models today")
 f1, f2 = st.columns([3, 1])
-providers = f1.multiselect("Providers", run_query("price_providers", path)["provider_name"].to_list(),
-                           key="cheap_providers")
-min_context_k = f2.number_input("Min. context (k tokens)", min_value=0, value=0, step=8,
-                                key="cheap_min_context")
+provider_options = run_query("price_providers", path)["provider_name"].to_list()
+from_url("cheap_providers", [], options=provider_options, many=True)
+from_url("cheap_min_context", 0, parse=int)
+providers = f1.multiselect("Providers", provider_options, key="cheap_providers")
+min_context_k = f2.number_input("Min. context (k tokens)", min_value=0, step=8, key="cheap_min_context")
+to_url("cheap_providers", "cheap_min_context")
 cheapest = run_query("cheapest_current", path, providers=providers,
                      min_context_tokens=int(min_context_k * 1000), limit=100)
 st.dataframe(cheapest, hide_index=True, width="stretch", column_config={
