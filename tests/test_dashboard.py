@@ -56,9 +56,11 @@ def test_overview_shows_headline_figures_freshness_and_counts(app, built_warehou
     # the longest reference curve speaks for the headline
     benchmark, threshold, _, price = max(curves, key=lambda c: (c[2], [-ord(ch) for ch in c[0]]))
     assert len(curves) >= 2  # so the choice of board is exercised
-    assert metrics["Downloads under permissive licences"][0] == percent(permissive)
+    assert metrics["Permissive share"][0] == percent(permissive)
     assert metrics[f"Top family: {family}"] == (percent(share), "+0.0 pp")
-    assert metrics[f"Cheapest at {benchmark} ≥ {threshold:g}"][0] == f"${price:,.3f} /Mtok"
+    cheapest = next(m for m in app.metric if m.label == "Cheapest at reference quality")
+    assert cheapest.value == (f"${price:,.2f} /Mtok" if price >= 1 else f"${price:.3f} /Mtok")
+    assert f"{benchmark} ≥ {threshold:g}" in cheapest.proto.help
     assert any("19 models from 5 providers" in c.value for c in app.caption)
     # the 30-day figures did not change between the two snapshots: no movers, and the page says so
     assert any("No model's 30-day downloads changed" in i.value for i in app.info)

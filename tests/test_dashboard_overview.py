@@ -53,8 +53,8 @@ def test_headline_deltas_compare_with_the_snapshot_a_week_before(app):
     assert metrics["Models tracked"] == ("4", "+0 since 2026-11-13")
     assert metrics["Downloads, last 30 days"] == ("4.4 M", "+0.6 M")
     # permissive = the apache-2.0 repos: 3.8 M -> 2.5 M of 4.4 M; a week ago 1.8 M of 3.8 M
-    assert metrics["Downloads under permissive licences"][1] == f"{(2.5 / 4.4 - 1.8 / 3.8) * 100:+.1f} pp"
-    assert metrics["Cheapest price at reference quality"][0] == "–"  # no prices or scores here
+    assert metrics["Permissive share"][1] == f"{(2.5 / 4.4 - 1.8 / 3.8) * 100:+.1f} pp"
+    assert metrics["Cheapest at reference quality"][0] == "–"  # no prices or scores here
 
 
 def test_movers_are_ordered_by_growth_and_unchanged_models_left_out(app):

@@ -46,6 +46,15 @@ price_kpis = run_query("price_kpis", path).row(0, named=True)
 reference = run_query("overview_reference_price", path)
 freshness = _freshness()
 
+def _delta_colour(change: float | None, inverse: bool = False) -> str:
+    """No arrow colour for no change (Streamlit would paint "+0" green)."""
+    return "off" if not change else "inverse" if inverse else "normal"
+
+
+def _usd(amount: float) -> str:
+    return f"${amount:,.2f}" if amount >= 1 else f"${amount:.3f}"
+
+
 cols = st.columns(5)
 if hub.is_empty():
     cols[0].metric("Models tracked", "–", help="No Hub snapshot yet: run `omo collect hf`.")
@@ -53,31 +62,36 @@ else:
     latest = hub.row(0, named=True)
     before = hub.row(1, named=True) if hub.height > 1 else None
     since = f"since {before['snapshot_date']}" if before else "one snapshot so far"
+    changes = {name: latest[name] - before[name] if before else None
+               for name in ("models", "downloads_30d", "permissive_share", "top_family_share")}
     cols[0].metric("Models tracked", f"{latest['models']:,}",
-                   delta=f"{latest['models'] - before['models']:+,} {since}" if before else None,
+                   delta=f"{changes['models']:+,} {since}" if before else None,
+                   delta_color=_delta_colour(changes["models"]),
                    help=f"Hub models in the latest crawl ({latest['snapshot_date']}), {since}.")
     cols[1].metric("Downloads, last 30 days", f"{latest['downloads_30d'] / 1e6:,.1f} M",
-                   delta=(f"{(latest['downloads_30d'] - before['downloads_30d']) / 1e6:+,.1f} M" if before else None),
+                   delta=f"{changes['downloads_30d'] / 1e6:+,.1f} M" if before else None,
+                   delta_color=_delta_colour(changes["downloads_30d"]),
                    help="Sum of the Hub's rolling 30-day download counts over the tracked models.")
-    cols[2].metric("Downloads under permissive licences", percent(latest["permissive_share"]),
-                   delta=(f"{(latest['permissive_share'] - before['permissive_share']) * 100:+.1f} pp"
-                          if before else None))
+    cols[2].metric("Permissive share", percent(latest["permissive_share"]),
+                   delta=f"{changes['permissive_share'] * 100:+.1f} pp" if before else None,
+                   delta_color=_delta_colour(changes["permissive_share"]),
+                   help="Share of 30-day downloads under a permissive licence (Apache-2.0, MIT, …).")
     cols[3].metric(f"Top family: {latest['top_family']}", percent(latest["top_family_share"]),
-                   delta=(f"{(latest['top_family_share'] - before['top_family_share']) * 100:+.1f} pp"
-                          if before else None),
+                   delta=f"{changes['top_family_share'] * 100:+.1f} pp" if before else None,
+                   delta_color=_delta_colour(changes["top_family_share"]),
                    help="Share of 30-day downloads, derivatives credited to their base model's family.")
 if reference.is_empty():
-    cols[4].metric("Cheapest price at reference quality", "–",
+    cols[4].metric("Cheapest at reference quality", "–",
                    help="Needs prices and quality scores: `omo collect openrouter`, `omo collect quality`.")
 else:
     ref = reference.row(0, named=True)
     change = ref["cheapest_blended_usd_per_mtok"] / ref["compare_blended_usd_per_mtok"] - 1
-    cols[4].metric(f"Cheapest at {ref['benchmark']} ≥ {ref['quality_threshold']:g}",
-                   f"${ref['cheapest_blended_usd_per_mtok']:,.3f} /Mtok",
-                   delta=(f"{change:+.0%} since {ref['compare_month']:%Y-%m}"
-                          if ref["compare_month"] < ref["month_start"] else None),
-                   delta_color="inverse",
-                   help=f"{ref['cheapest_model_name']}, blended 3 input : 1 output, {ref['month_start']:%Y-%m}. "
+    compared = ref["compare_month"] < ref["month_start"]
+    cols[4].metric("Cheapest at reference quality", f"{_usd(ref['cheapest_blended_usd_per_mtok'])} /Mtok",
+                   delta=f"{change:+.0%} since {ref['compare_month']:%Y-%m}" if compared else None,
+                   delta_color=_delta_colour(round(change, 2), inverse=True),
+                   help=f"{ref['benchmark']} ≥ {ref['quality_threshold']:g}: {ref['cheapest_model_name']}, "
+                        f"USD per 1M tokens blended 3 input : 1 output, {ref['month_start']:%Y-%m}. "
                         "See the Price & performance page.")
 st.caption(f"API prices: {price_kpis['priced_models']:,} models from {price_kpis['providers']:,} providers; "
            f"{price_kpis['dated_changes_365d']:,} dated price changes in the last 365 days.")
