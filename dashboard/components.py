@@ -14,10 +14,13 @@ def chart_footer(data: pl.DataFrame, *, source: str, as_of: object, key: str) ->
                        key=f"download-{key}")
 
 
+DEMO_HINT = "No network here? `make demo` shows every page populated with generated sample data."
+
+
 def require_rows(rows: int, message: str) -> None:
     """Explain on the page and stop when the marts a page reads hold nothing yet."""
     if not rows:
-        st.info(message, icon="ℹ️")
+        st.info(f"{message} {DEMO_HINT}", icon="ℹ️")
         st.stop()
 
 

@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard.components import DEMO_HINT
 from tests.test_github_marts import load_github, snapshot, stargazer_pages
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
@@ -254,7 +255,7 @@ def test_an_empty_warehouse_shows_how_to_get_data(settings):
     app = _app()
     app.switch_page(PAGE).run()
     assert not app.exception
-    assert [i.value for i in app.info] == [NO_GITHUB + ", and reload this page."]
+    assert [i.value for i in app.info] == [NO_GITHUB + ", and reload this page. " + DEMO_HINT]
     assert not app.get("plotly_chart")
 
 

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard.components import DEMO_HINT
 from dashboard.queries import QUERIES
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
@@ -298,7 +299,7 @@ def test_hub_pages_explain_when_there_are_no_hub_snapshots(prices_only_warehouse
     app = AppTest.from_file(APP, default_timeout=60)
     app.switch_page(page).run()
     assert not app.exception
-    assert [i.value for i in app.info] == [NO_HUB + ", and reload this page."]
+    assert [i.value for i in app.info] == [NO_HUB + ", and reload this page. " + DEMO_HINT]
     assert not app.get("plotly_chart")
 
 

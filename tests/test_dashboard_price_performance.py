@@ -101,6 +101,7 @@ def test_without_quality_scores_the_page_says_what_to_run(data_dir, prices_url):
     app.switch_page(PAGE).run()
     assert not app.exception
     assert "omo collect quality" in app.info[0].value and "omo build" in app.info[0].value
+    assert "`make demo`" in app.info[0].value  # offline, the sample shows what the page would hold
     assert not app.get("plotly_chart")
 
 

@@ -7,7 +7,7 @@ import polars as pl
 import streamlit as st
 
 from collectors.pipeline import SOURCES
-from dashboard.components import chart_footer, percent
+from dashboard.components import DEMO_HINT, chart_footer, percent
 from dashboard.data import require_data, run_query
 
 HUB_SOURCE = "Hugging Face Hub API (model listings)"
@@ -130,8 +130,7 @@ st.dataframe(freshness.select("source", "freshness", "last_status", "last_succes
 if not flagged.is_empty():
     listed = ", ".join(f"{s} ({f.lower()})" for s, f in zip(flagged["source"], flagged["freshness"]))
     st.warning(f"Not fresh: {listed}. Run `omo collect all && omo build`; `omo status` and "
-               "data/logs/omo.jsonl say why a run failed. No network here? `make demo` shows every page "
-               "populated with generated sample data, in a separate warehouse.", icon="⚠️")
+               f"data/logs/omo.jsonl say why a run failed. {DEMO_HINT}", icon="⚠️")
 
 left, right = st.columns(2)
 with left:
