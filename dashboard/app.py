@@ -17,5 +17,6 @@ pages = [
     st.Page("views/prices.py", title="Prices", icon=":material/payments:"),
     st.Page("views/price_performance.py", title="Price & performance", icon=":material/speed:"),
     st.Page("views/explorer.py", title="Model explorer", icon=":material/search:"),
+    st.Page("views/sql.py", title="SQL", icon=":material/terminal:"),
 ]
 st.navigation(pages).run()

@@ -21,12 +21,14 @@ from pathlib import Path
 import duckdb
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from collectors.pipeline import SOURCES, run_source
 from collectors.runs import SourceError, log_event, redact
 from collectors.settings import Settings, SettingsError, load_settings
+from dashboard.sql_sandbox import QueryRefused, csv_bytes, run_readonly
 from warehouse.build import BuildError, build
 from warehouse.db import WarehouseBusy, open_writer
 from warehouse.publish import publish
@@ -50,7 +52,8 @@ class PricesMode(str, Enum):
 
 
 def _fail(message: str, code: int = EXIT_FAILED) -> typer.Exit:
-    err.print(f"[bold red]omo: error:[/] {redact(message)}", highlight=False, soft_wrap=True)
+    # a message may quote names that look like markup ("[/]" would crash rich): print it as written
+    err.print(f"[bold red]omo: error:[/] {escape(redact(message))}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -186,38 +189,27 @@ def sql(
     query: str = typer.Argument(..., help="A read-only SQL query over the published marts."),
     max_rows: int = typer.Option(100, min=1, help="Print at most this many rows."),
     csv: bool = typer.Option(False, "--csv", help="Print CSV instead of a table."),
+    timeout: float = typer.Option(30, min=0.1, help="Interrupt the query after this many seconds."),
 ) -> None:
     """Run read-only SQL on the published serving copy (tables: marts.*)."""
+    # The dashboard's SQL page runs queries in the same sandbox: one set of rules for both.
     settings = _settings()
     try:
-        con = open_serving(current_serving_file(settings.serving_dir))
+        result = run_readonly(current_serving_file(settings.serving_dir), query, max_rows=max_rows,
+                              timeout_s=timeout)
     except NothingPublished as exc:
         raise _fail(str(exc)) from None
-    try:
-        # The serving copy is already read-only; also refuse to reach files or the network.
-        con.execute("SET enable_external_access = false")
-        con.execute("SET lock_configuration = true")
-        relation = con.sql(query)
-        if relation is None:
-            out.print("ok")
-            return
-        limited = relation.limit(max_rows + 1)
-        truncated = len(limited.fetchall()) > max_rows
-        if csv:
-            import csv as csv_module
-
-            writer = csv_module.writer(sys.stdout)
-            writer.writerow(relation.columns)
-            writer.writerows(relation.limit(max_rows).fetchall())
-        else:
-            # DuckDB's own renderer: elides middle columns instead of squeezing them unreadable.
-            relation.limit(max_rows).show(max_width=shutil.get_terminal_size((160, 40)).columns,
-                                          max_rows=max_rows)
-    except duckdb.Error as exc:
-        raise _fail(f"query failed: {str(exc).splitlines()[0]}") from None
-    finally:
-        con.close()
-    if truncated:
+    except QueryRefused as exc:
+        raise _fail(f"query failed: {exc}") from None
+    if csv:
+        sys.stdout.buffer.write(csv_bytes(result.rows))
+        sys.stdout.flush()
+    else:
+        # DuckDB's own renderer: elides middle columns instead of squeezing them unreadable.
+        with duckdb.connect() as renderer:
+            renderer.from_arrow(result.rows).show(max_width=shutil.get_terminal_size((160, 40)).columns,
+                                                  max_rows=max_rows)
+    if result.truncated:
         err.print(f"[yellow]showing the first {max_rows} rows; use --max-rows for more[/]")
 
 

@@ -13,10 +13,11 @@ from dashboard.queries import (
     overview,
     price_performance,
     prices,
+    sql_page,
 )
 
 QUERIES: dict[str, str] = {}
-for _module in (common, overview, prices, price_performance, market_share, licences, github, explorer):
+for _module in (common, overview, prices, price_performance, market_share, licences, github, explorer, sql_page):
     _clash = QUERIES.keys() & _module.QUERIES.keys()
     assert not _clash, f"query names defined twice: {_clash}"
     QUERIES.update(_module.QUERIES)
