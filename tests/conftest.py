@@ -207,3 +207,13 @@ def built_warehouse(data_dir, prices_url, hub_url, github, quality_boards, repla
         build(con)
         publish(con, settings.serving_dir)
     return settings
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Page load times measured by the browser tests (no assertion on them: benchmarks own targets)."""
+    browser_tests = sys.modules.get("tests.test_browser")  # only when the browser tests were collected
+    timings = getattr(browser_tests, "PAGE_LOAD_SECONDS", [])
+    if timings:
+        terminalreporter.section("page load times in headless Chromium")
+        for name, seconds in timings:
+            terminalreporter.write_line(f"{name:<40} {seconds:6.2f} s")

@@ -58,83 +58,107 @@ def served(built_warehouse):
         assert sock.connect_ex(("127.0.0.1", port)) != 0, "a dashboard server outlived `omo serve`"
 
 
-def test_both_pages_render_in_chromium(served):
-    from playwright.sync_api import expect, sync_playwright
+PAGE_LOAD_SECONDS: list[tuple[str, float]] = []  # printed at the end of the run (conftest)
+
+
+@pytest.fixture
+def browser_page():
+    """A fresh headless Chromium page (tall: Streamlit scrolls inside its own container, so
+    full_page alone would show one screen) that records uncaught page errors."""
+    from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-
-        page.goto(served)
-        expect(page.get_by_text("Source freshness")).to_be_visible(timeout=30_000)
-        expect(page.get_by_text("Models with a current API price")).to_be_visible()
-        page.screenshot(path=str(ARTIFACTS / "overview.png"), full_page=True)
-
-        page.get_by_role("link", name="Prices").click()
-        chart = page.locator(".js-plotly-plot").first
-        expect(chart).to_be_visible(timeout=30_000)
-        expect(chart.get_by_text("QuickSilver Pro · Claude Opus 4.8")).to_be_visible()
-        expect(page.get_by_text("Cheapest models today")).to_be_visible()
-        page.screenshot(path=str(ARTIFACTS / "prices.png"), full_page=True)
-        assert "prices" in page.url
-        assert not page.get_by_text("Traceback").count()
-        browser.close()
-    assert not errors, errors
-
-
-def _open_page(served, link: str, title: str, charts: int, screenshot: str) -> list[str]:
-    """Open the dashboard, follow a sidebar link, wait for its title and every chart, screenshot."""
-    from playwright.sync_api import expect, sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
-        # tall: Streamlit scrolls inside its own container, so full_page alone shows one screen
         page = browser.new_page(viewport={"width": 1400, "height": 2400})
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-
-        page.goto(served)
-        expect(page.get_by_text("Source freshness")).to_be_visible(timeout=30_000)
-        page.get_by_role("link", name=link).click()
-        expect(page.get_by_role("heading", name=title)).to_be_visible(timeout=30_000)
-        plots = page.locator(".js-plotly-plot")
-        expect(plots).to_have_count(charts, timeout=30_000)
-        for i in range(charts):
-            expect(plots.nth(i).locator(".main-svg").first).to_be_visible()
-        page.wait_for_timeout(500)  # let plotly finish its transitions before the screenshot
-        page.screenshot(path=str(ARTIFACTS / screenshot), full_page=True)
-        texts = page.locator(".js-plotly-plot").all_inner_texts()
-        assert not page.locator('[data-testid="stException"]').count()
-        assert not page.get_by_text("Traceback").count()
+        page.errors = []
+        page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+        yield page
         browser.close()
-    assert not errors, errors
-    return texts
 
 
-def test_market_share_page_renders_in_chromium(served):
-    texts = _open_page(served, "Market share", "Open-model market share", charts=2,
-                       screenshot="market_share.png")
-    assert "DeepSeek" in texts[0]  # the stacked area's legend
-    assert "highly concentrated" in texts[1]  # the HHI threshold label
+def _wait_until_settled(page, charts: int) -> None:
+    """Connected, not running, and every expected chart drawn."""
+    from playwright.sync_api import expect
+
+    expect(page.locator('[data-testid="stApp"]')).to_be_visible(timeout=30_000)
+    plots = page.locator(".js-plotly-plot")
+    expect(plots).to_have_count(charts, timeout=30_000)
+    for i in range(charts):
+        expect(plots.nth(i).locator(".main-svg").first).to_be_visible()
+    # the status widget says "Running…" while the script runs; "Connecting" before the socket is up
+    expect(page.get_by_text("Running...")).to_have_count(0, timeout=30_000)
+    expect(page.get_by_text("Connecting")).to_have_count(0, timeout=30_000)
 
 
-def test_licences_page_renders_in_chromium(served):
-    texts = _open_page(served, "Licences", "Open-model licences", charts=3, screenshot="licences.png")
-    assert "permissive" in texts[0]
-    assert "finetune (3)" in texts[1]
+# link text, page title, charts drawn with the fixture warehouse, url path
+PAGES = [
+    ("Overview", "Open Model Observatory", 0, ""),
+    ("Market share", "Open-model market share", 2, "market_share"),
+    ("Licences", "Open-model licences", 3, "licences"),
+    ("GitHub", "Open-model repositories on GitHub", 3, "github"),
+    ("Prices", "LLM API prices", 1, "prices"),
+    ("Price & performance", "Price & performance", 3, "price_performance"),
+    ("Model explorer", "Model explorer", 0, "explorer"),
+    ("SQL", "SQL", 0, "sql"),
+]
 
 
-def test_github_page_renders_in_chromium(served):
-    texts = _open_page(served, "GitHub", "Open-model repositories on GitHub", charts=3, screenshot="github.png")
-    assert "vllm-project/vllm" in texts[0]  # the star history legend
+@pytest.mark.parametrize(("link", "title", "charts", "url_path"), PAGES, ids=[p[3] or "overview" for p in PAGES])
+def test_every_page_renders_in_chromium(served, browser_page, link, title, charts, url_path):
+    from playwright.sync_api import expect
+
+    page = browser_page
+    # first load: straight to the page's own URL, as a shared link would
+    started = time.monotonic()
+    page.goto(f"{served}/{url_path}")
+    expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible(timeout=30_000)
+    _wait_until_settled(page, charts)
+    PAGE_LOAD_SECONDS.append((f"{link} (first load)", time.monotonic() - started))
+    # warm: away and back through the sidebar
+    page.get_by_role("link", name="Overview" if link != "Overview" else "Prices").click()
+    page.wait_for_timeout(300)
+    started = time.monotonic()
+    page.get_by_role("link", name=link, exact=True).click()
+    expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible(timeout=30_000)
+    _wait_until_settled(page, charts)
+    PAGE_LOAD_SECONDS.append((f"{link} (warm)", time.monotonic() - started))
+    page.wait_for_timeout(500)  # let plotly finish its transitions before the screenshot
+    page.screenshot(path=str(ARTIFACTS / f"{url_path or 'overview'}.png"), full_page=True)
+    assert not page.locator('[data-testid="stException"]').count()
+    assert not page.get_by_text("Traceback").count()
+    assert not page.errors, page.errors
 
 
-def test_price_performance_page_renders_in_chromium(served):
-    texts = _open_page(served, "Price & performance", "Price & performance", charts=3,
-                       screenshot="price_performance.png")
-    assert "Pareto frontier" in texts[0] and "open weights" in texts[0]
-    assert "≥ 20" in texts[1]  # the price-of-a-fixed-quality legend (default: the AA index)
+def test_charts_carry_their_series_in_chromium(served, browser_page):
+    from playwright.sync_api import expect
+
+    page = browser_page
+    expected = {
+        "market_share": ["DeepSeek", "highly concentrated"],
+        "licences": ["permissive", "finetune (3)"],
+        "github": ["vllm-project/vllm"],
+        "prices": ["QuickSilver Pro · Claude Opus 4.8"],
+        "price_performance": ["Pareto frontier", "≥ 20"],
+    }
+    for url_path, texts in expected.items():
+        page.goto(f"{served}/{url_path}")
+        charts = dict((p[3], p[2]) for p in PAGES)[url_path]
+        _wait_until_settled(page, charts)
+        plotted = " ".join(page.locator(".js-plotly-plot").all_inner_texts())
+        for text in texts:
+            assert text in plotted, (url_path, text)
+    assert not page.errors, page.errors
+
+
+def test_a_shared_link_opens_the_same_view_in_chromium(served, browser_page):
+    page = browser_page
+    page.goto(f"{served}/explorer?explorer_model=model%3Agpt-5")
+    _wait_until_settled(page, 0)
+    from playwright.sync_api import expect
+
+    expect(page.get_by_role("heading", name="gpt-5")).to_be_visible(timeout=30_000)
+    page.goto(f"{served}/market_share?share_dimension=Country&share_top_n=3")
+    _wait_until_settled(page, 2)
+    assert "share_dimension=Country" in page.url
+    assert not page.errors, page.errors
