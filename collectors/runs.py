@@ -40,13 +40,37 @@ def redact(text: str) -> str:
     return text
 
 
+LOG_MAX_BYTES = 10 * 1024 * 1024
+LOG_KEEP = 5  # omo.jsonl.1 (newest) .. omo.jsonl.5
+
+
+def rotate_log(path: Path, max_bytes: int = LOG_MAX_BYTES, keep: int = LOG_KEEP) -> None:
+    """Shift path -> path.1 -> ... -> path.<keep> (the oldest dropped) once path outgrows max_bytes,
+    so months of unattended runs never fill the disk. Two processes racing here lose at most a
+    rotation, never a line: each renames a whole file."""
+    try:
+        if path.stat().st_size < max_bytes:
+            return
+        for n in range(keep - 1, 0, -1):
+            older = path.with_name(f"{path.name}.{n}")
+            if older.exists():
+                os.replace(older, path.with_name(f"{path.name}.{n + 1}"))
+        os.replace(path, path.with_name(f"{path.name}.1"))
+    except OSError:
+        pass
+
+
 def log_event(log_dir: Path, run_id: str, source: str, event: str, **fields: Any) -> None:
-    """Append one JSON line to <data_dir>/logs/omo.jsonl; logging must never break a run."""
+    """Append one JSON line to <data_dir>/logs/omo.jsonl (rotated, see rotate_log); logging must
+    never break a run."""
     record = {"ts": datetime.now(UTC).isoformat(timespec="milliseconds"), "run_id": run_id,
               "source": source, "event": event, **fields}
     line = redact(json.dumps(record, default=str))
     try:
         log_dir.mkdir(parents=True, exist_ok=True)
+        # the scheduled jobs' terminal output (omo schedule) shares the rotation
+        for name in ("omo.jsonl", "cron.log"):
+            rotate_log(log_dir / name)
         with open(log_dir / "omo.jsonl", "a", encoding="utf-8") as fh:
             fh.write(line + "\n")
     except OSError:

@@ -1,8 +1,9 @@
 """`omo`: collect, build, serve, query and check the Open Model Observatory warehouse.
 
-Exit codes: 0 success; 75 skipped (the warehouse is locked by another run, nothing changed) or
-partial (a rate budget ran out; what was collected is kept and the next run continues);
-2 bad settings or arguments; 1 any other failure. Errors are one line on stderr; the full story
+Exit codes: 0 success; 75 skipped (the warehouse or a scheduled job's lock is held by another run,
+nothing changed) or partial (a rate budget ran out; what was collected is kept and the next run
+continues); 2 bad settings or arguments; 3 `omo status` found a source never run or older than twice
+its cadence; 1 any other failure. Errors are one line on stderr; the full story
 goes to <data_dir>/logs/omo.jsonl. Tokens never appear in either.
 """
 
@@ -26,15 +27,16 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from collectors.pipeline import SOURCES, run_source
-from collectors.runs import SourceError, log_event, redact
+from collectors.runs import SourceError, SourceUnreachable, log_event, redact
 from collectors.settings import Settings, SettingsError, load_settings
 from dashboard.sql_sandbox import QueryRefused, csv_bytes, run_readonly
+from omo import schedule as scheduling
 from warehouse.build import BuildError, build
 from warehouse.db import WarehouseBusy, open_writer
 from warehouse.publish import publish
 from warehouse.serving import NothingPublished, current_serving_file, open_serving
 
-EXIT_FAILED, EXIT_USAGE, EXIT_SKIPPED = 1, 2, 75
+EXIT_FAILED, EXIT_USAGE, EXIT_STALE, EXIT_SKIPPED = 1, 2, 3, 75
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False,
                   pretty_exceptions_enable=False)
@@ -89,7 +91,7 @@ def collect(
     """Fetch a source, land it as Parquet and load it into the warehouse (raw layer)."""
     settings = _settings()
     names = list(SOURCES) if source.value == "all" else [source.value]
-    failures, skipped = [], []
+    failures, skipped, unreachable = [], [], []
     for name in names:
         options = {"prices": {"mode": prices_mode.value},
                    "hf": {"full": hf_full, "top_n": hf_top_n, "authors": hf_authors},
@@ -103,8 +105,10 @@ def collect(
             err.print(f"[yellow]omo: skipped {name}:[/] {exc}", highlight=False)
             skipped.append(name)
         except SourceError as exc:
-            err.print(f"[bold red]omo: error:[/] {redact(str(exc))}", highlight=False, soft_wrap=True)
+            err.print(f"[bold red]omo: error:[/] {escape(redact(str(exc)))}", highlight=False, soft_wrap=True)
             failures.append(name)
+            if isinstance(exc, SourceUnreachable):
+                unreachable.append(name)
         except Exception as exc:  # noqa: BLE001 - one line for the user, the traceback in the log
             err.print(f"[bold red]omo: error:[/] {name}: {type(exc).__name__}: {redact(str(exc))}",
                       highlight=False, soft_wrap=True)
@@ -115,6 +119,9 @@ def collect(
                       f"({run.detail})", highlight=False)
             if run.status == "partial":
                 skipped.append(name)
+    if len(unreachable) > 1:
+        err.print(f"[yellow]note:[/] no network for {', '.join(unreachable)}; `make demo` (`omo demo`) shows "
+                  "every page with generated sample data, in a separate warehouse", highlight=False)
     if failures:
         raise typer.Exit(EXIT_FAILED)
     if skipped:
@@ -248,30 +255,69 @@ def status() -> None:
         raise _fail(str(exc)) from None
     by_source = {row[0]: row for row in rows}
     now = datetime.now(UTC)
+    overdue = []  # sources a monitor should hear about: never succeeded, or older than cadence x 2
     table = Table("source", "last run (UTC)", "status", "last success (UTC)", "rows", "age",
                   "freshness", "last error", title=f"omo status ({origin})")
     for name, module in SOURCES.items():
         row = by_source.get(name)
         if row is None:
             table.add_row(name, "never", "-", "-", "-", "-", "[red]missing[/]", "")
+            overdue.append(f"{name} (never run)")
             continue
         _, last_run, last_status, last_ok, ok_rows, error = row
         age_h = (now - last_ok).total_seconds() / 3600 if last_ok else None
         fresh = ("[red]never succeeded[/]" if age_h is None else
                  "[green]fresh[/]" if age_h <= module.EXPECTED_CADENCE_H * 2 else "[red]stale[/]")
+        if age_h is None:
+            overdue.append(f"{name} (never succeeded)")
+        elif age_h > module.EXPECTED_CADENCE_H * 2:
+            overdue.append(f"{name} ({age_h:.0f} h old, expected every {module.EXPECTED_CADENCE_H} h)")
         table.add_row(name, f"{last_run:%Y-%m-%d %H:%M}", last_status,
                       f"{last_ok:%Y-%m-%d %H:%M}" if last_ok else "-",
                       f"{ok_rows:,}" if ok_rows is not None else "-",
                       f"{age_h:.1f} h" if age_h is not None else "-", fresh,
-                      redact(error or "") if last_status != "ok" else "")
+                      escape(redact(error or "")) if last_status != "ok" else "")
     out.print(table)
     try:
         published = current_serving_file(settings.serving_dir)
     except NothingPublished:
         out.print("published copy: none yet (run `omo build`)", highlight=False)
-        return
-    out.print(f"published copy: {published.name}", highlight=False)
-    _print_identity_rates(published)
+    else:
+        out.print(f"published copy: {published.name}", highlight=False)
+        _print_identity_rates(published)
+    if overdue:
+        # non-zero so a monitor (or `omo status || alert`) notices without parsing the table
+        raise _fail(f"not fresh: {', '.join(overdue)}", EXIT_STALE)
+
+
+@app.command()
+def schedule(
+    install: bool = typer.Option(False, "--install", help="Add the block to your crontab (running it twice adds nothing)."),
+    remove: bool = typer.Option(False, "--remove", help="Take the block out of your crontab."),
+    systemd: bool = typer.Option(False, "--systemd", help="Print systemd service and timer units instead."),
+) -> None:
+    """Print a crontab block that collects every source on its cadence (staggered, under flock -n)."""
+    settings = _settings()
+    if install and remove:
+        raise _fail("--install and --remove together: pick one", EXIT_USAGE)
+    try:
+        if install:
+            changed = scheduling.install(settings.data_dir)
+            out.print("crontab: omo block installed" if changed else "crontab: omo block already installed, "
+                      "nothing changed", highlight=False)
+        elif remove:
+            changed = scheduling.remove()
+            out.print("crontab: omo block removed" if changed else "crontab: no omo block to remove",
+                      highlight=False)
+        elif systemd:
+            for name, text in scheduling.systemd_units(settings.data_dir).items():
+                out.print(f"# ~/.config/systemd/user/{name}\n{text}", highlight=False, markup=False)
+            out.print("# then: systemctl --user daemon-reload && systemctl --user enable --now "
+                      + " ".join(f"omo-{job.name}.timer" for job in scheduling.JOBS), highlight=False, markup=False)
+        else:
+            out.print(scheduling.crontab_block(settings.data_dir), highlight=False, markup=False, end="")
+    except scheduling.ScheduleError as exc:
+        raise _fail(f"schedule: {exc}") from None
 
 
 UNMATCHED_SQL = ("SELECT name_source, source_model_id, last_seen_date FROM marts.model_identity "

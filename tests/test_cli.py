@@ -81,7 +81,7 @@ def test_collect_build_sql_status_end_to_end(data_dir, prices_url):
     csv = run_omo("sql", "select model_id from marts.current_prices order by 1", "--csv")
     assert csv.stdout.splitlines()[:2] == ["model_id", "claude-opus-4-6"]
     status = run_omo("status")
-    assert status.returncode == 0
+    assert status.returncode == 3  # only prices ran: the other sources are reported as never run
     line = next(line for line in status.stdout.splitlines() if line.startswith("│ prices"))
     assert " ok " in line and "fresh" in line and "8" in line
 
@@ -135,3 +135,13 @@ def test_status_reports_identity_match_rates_and_how_to_list_the_unmatched(built
     from omo.cli import UNMATCHED_SQL
     listed = run_omo("sql", UNMATCHED_SQL, "--csv", "--max-rows", "10000")
     assert listed.returncode == 0 and len(listed.stdout.splitlines()) == unmatched + 1
+
+
+def test_offline_collect_all_says_so_per_source_and_points_to_the_demo(data_dir):
+    # every live endpoint is a closed 127.0.0.1 port (conftest): what no network looks like
+    result = run_omo("collect", "all", timeout=180)
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("omo: error:")]
+    assert {line.split(":")[2].strip() for line in errors} == {"hf", "github", "openrouter", "quality"}
+    assert "`make demo`" in result.stderr and "Traceback" not in result.stderr
+    assert "✓ prices" in result.stdout  # the packaged price list still works offline
