@@ -34,6 +34,7 @@ MART_KEYS = {
     "price_source_disagreements": "provider_id, model_id, source, other_source",
     "hf_model_price_links": "model_id, model_key",
     "model_quality": "benchmark, model_key",
+    "family_scorecard": "dimension, key",
 }
 # The fixture warehouse has no second price list quoting the same provider, so nothing can
 # disagree; tests/test_price_performance.py builds that case.
