@@ -133,7 +133,9 @@ def crawl_phases(settings: Settings, full: bool, top_n: int, authors: bool) -> l
 def fetch_page(url: str, settings: Settings, sleep=time.sleep) -> tuple[bytes, str | None]:
     """One listing page: (body, next page URL or None). Retries 429/5xx within settings' bounds."""
     session = get_session()
-    headers = build_hf_headers(token=settings.hf_token.get_secret_value() if settings.hf_token else None,
+    # False, not None: with None huggingface_hub sends the machine's cached login to whatever
+    # endpoint is configured (a mirror, a test server); only a token the user set (HF_TOKEN) goes out
+    headers = build_hf_headers(token=settings.hf_token.get_secret_value() if settings.hf_token else False,
                                library_name="open-model-observatory")
     response = send_with_retries(
         lambda: session.get(url, headers=headers, timeout=settings.http_timeout_s), settings,

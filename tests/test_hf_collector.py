@@ -126,6 +126,17 @@ def test_token_is_sent_but_never_logged_or_stored(data_dir, hub, monkeypatch):
         assert sentinel not in text
 
 
+def test_a_cached_hub_login_is_never_sent_to_the_configured_endpoint(data_dir, hub, tmp_path):
+    # `huggingface-cli login` leaves a token in $HF_HOME/token; huggingface_hub would send it to
+    # whatever HF_ENDPOINT says (a mirror, a test or demo server) unless told not to
+    hf_home = tmp_path / "hf_home"
+    hf_home.mkdir()
+    (hf_home / "token").write_text("hf_CACHEDloginSENTINEL")
+    result = run_omo("collect", "hf", env={"HF_HOME": str(hf_home)})
+    assert result.returncode == 0, result.stderr
+    assert hub.requests and not any("authorization" in {k.lower() for k in headers} for _, _, headers in hub.requests)
+
+
 def test_offline_hub_is_one_line(data_dir, monkeypatch):
     result = run_omo("collect", "hf", env={"HF_ENDPOINT": closed_port_url().removesuffix("/data.json")})
     assert result.returncode == 1
