@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run collect build serve status test clean bench-hf bench-identity
+.PHONY: install run demo collect build serve status test clean bench-hf bench-identity
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ run: install
 	-$(BIN)/omo collect all
 	$(BIN)/omo build
 	$(BIN)/omo serve
+
+## no network or tokens? every page populated with generated sample data, in data-demo/ (never data/)
+demo: install
+	$(BIN)/omo demo
 
 collect: install
 	$(BIN)/omo collect all
@@ -45,4 +49,4 @@ bench-identity: install
 	$(BIN)/python -m bench.identity_rates
 
 clean:
-	rm -rf $(VENV) data .pytest_cache
+	rm -rf $(VENV) data data-demo .pytest_cache

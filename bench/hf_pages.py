@@ -6,7 +6,8 @@ shaped like tests/fixtures/hf_models_page.json (camelCase keys, in the Hub's key
 power-law distributed and sorted descending across pages, real organisation names and licence ids,
 ~40 % derivatives carrying `base_model:<relation>:<id>` tags, and fields missing where real
 records lack them. Every page but the last carries `Link: <…/api/models?cursor=…&limit=…>;
-rel="next"`. Same arguments, same bytes.
+rel="next"`. Same arguments, same bytes. `generate_records(n_models, seed)` gives the same records
+unpaged (omo demo grows them day by day and pages them itself, with `page_cursor`).
 
 `PageServer` serves those pages from 127.0.0.1 on a free port. Each response (status line, headers
 and body) is serialised once, up front, and written with one sendall, over HTTP/1.1 keep-alive
@@ -357,8 +358,8 @@ def _downloads(rng: random.Random, n: int) -> list[int]:
     return values
 
 
-def _cursor(rng: random.Random, last: dict) -> str:
-    """Opaque like the Hub's: base64 of the sort key where the next page starts."""
+def page_cursor(last: dict) -> str:
+    """Opaque like the Hub's: base64 of the sort key where the next page starts (after `last`)."""
     key = {"$or": [{"downloads": {"$lt": last["downloads"]}},
                    {"downloads": last["downloads"], "_id": {"$gt": last["_id"]}}]}
     return base64.b64encode(json.dumps(key, separators=(",", ":")).encode()).decode()
@@ -374,6 +375,17 @@ def listing_query(page_size: int = 1000, cursor: str | None = None) -> str:
     return urlencode(query)
 
 
+def generate_records(n_models: int, seed: int = 0) -> list[dict]:
+    """The top n_models listing records, most downloaded first: what generate_pages pages
+    (omo demo evolves them day by day). Same arguments, same records."""
+    if n_models < 1:
+        raise ValueError("n_models must be positive")
+    rng = random.Random(seed)
+    world = _World(rng)
+    downloads = _downloads(rng, n_models)
+    return [world.record(rank, downloads[rank]) for rank in range(n_models)]
+
+
 def generate_pages(n_models: int, page_size: int = 1000, seed: int = 0, *,
                    base_url: str) -> dict[str, Page]:
     """{path_and_query: (body_bytes, headers)} for the top n_models, in the Hub's page order.
@@ -382,18 +394,16 @@ def generate_pages(n_models: int, page_size: int = 1000, seed: int = 0, *,
     """
     if n_models < 1 or page_size < 1:
         raise ValueError("n_models and page_size must be positive")
-    rng = random.Random(seed)
-    world = _World(rng)
-    downloads = _downloads(rng, n_models)
+    listing = generate_records(n_models, seed)
     base = base_url.rstrip("/")
     pages: dict[str, Page] = {}
     key = f"/api/models?{listing_query(page_size)}"
     for start in range(0, n_models, page_size):
-        records = [world.record(rank, downloads[rank]) for rank in range(start, min(start + page_size, n_models))]
+        records = listing[start:start + page_size]
         headers = {"Content-Type": JSON_TYPE}
         next_key = None
         if start + page_size < n_models:
-            next_key = f"/api/models?{listing_query(page_size, _cursor(rng, records[-1]))}"
+            next_key = f"/api/models?{listing_query(page_size, page_cursor(records[-1]))}"
             headers["Link"] = f'<{base}{next_key}>; rel="next"'
         pages[key] = (json.dumps(records, separators=(",", ":")).encode(), headers)
         if next_key:

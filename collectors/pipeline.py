@@ -22,6 +22,15 @@ from collectors.state import RunState, clear_state, read_state, write_state
 from warehouse.db import WarehouseBusy, open_writer
 from warehouse.load import RunRecord, load_run, record_run
 
+# `omo demo` marks the data directory it fills with generated sample data with this file: a
+# normal collection must never mix real rows into it (see omo/demo).
+SAMPLE_DATA_MARKER = "SAMPLE_DATA"  # in a data directory `omo demo` made: generated figures, never real ones
+
+
+def is_sample_data_dir(path: Path) -> bool:
+    """True when `omo demo` made this data directory (it carries the SAMPLE_DATA marker)."""
+    return (Path(path) / SAMPLE_DATA_MARKER).is_file()
+
 # A source module has: SOURCE (name), EXPECTED_CADENCE_H, optional REPLACE_ON
 # ({raw table: key columns}, default source + snapshot_date) and collect(settings, ctx, **options).
 SOURCES: dict[str, ModuleType] = {module.SOURCE: module for module in (prices, hf_models, github_repos, openrouter, quality)}
@@ -40,11 +49,16 @@ def _no_progress(pages: int, rows: int, step: str) -> None:
 
 
 def run_source(source: str | ModuleType, settings: Settings, snapshot_date: date | None = None,
-               notify=lambda message: None, progress=_no_progress, **options: Any) -> RunRecord:
+               notify=lambda message: None, progress=_no_progress, sample_data: bool = False,
+               **options: Any) -> RunRecord:
     """Run one source end to end; raise on failure after recording it.
 
     notify(message) gets lines worth telling the user; progress(pages, rows, step) is called after
-    every landed batch (step "collecting") and once before the load (step "loading")."""
+    every landed batch (step "collecting") and once before the load (step "loading").
+    sample_data=True is for `omo demo` alone: it may write into the sample-data directory."""
+    if not sample_data and is_sample_data_dir(settings.data_dir):
+        raise SourceError(f"{settings.data_dir} is the sample-data directory made by `omo demo`; "
+                          "set OMO_DATA_DIR to your real data directory")
     module = SOURCES[source] if isinstance(source, str) else source
     name = module.SOURCE
     started = datetime.now(UTC)

@@ -26,11 +26,12 @@ from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from collectors.pipeline import SOURCES, run_source
+from collectors.pipeline import SOURCES, is_sample_data_dir, run_source
 from collectors.runs import SourceError, SourceUnreachable, log_event, redact
 from collectors.settings import Settings, SettingsError, load_settings
 from dashboard.sql_sandbox import QueryRefused, csv_bytes, run_readonly
 from omo import schedule as scheduling
+from omo.demo import demo_command
 from warehouse.build import BuildError, build
 from warehouse.db import WarehouseBusy, open_writer
 from warehouse.publish import publish
@@ -90,6 +91,9 @@ def collect(
 ) -> None:
     """Fetch a source, land it as Parquet and load it into the warehouse (raw layer)."""
     settings = _settings()
+    if is_sample_data_dir(settings.data_dir):  # say it once, not once per source
+        raise _fail(f"{settings.data_dir} is the sample-data directory made by `omo demo`; set OMO_DATA_DIR "
+                    "to your real data directory")
     names = list(SOURCES) if source.value == "all" else [source.value]
     failures, skipped, unreachable = [], [], []
     for name in names:
@@ -288,6 +292,9 @@ def status() -> None:
     if overdue:
         # non-zero so a monitor (or `omo status || alert`) notices without parsing the table
         raise _fail(f"not fresh: {', '.join(overdue)}", EXIT_STALE)
+
+
+app.command("demo")(demo_command)
 
 
 @app.command()
