@@ -7,7 +7,16 @@
 import pandas  # noqa: F401
 import streamlit as st
 
-st.set_page_config(page_title="Open Model Observatory", page_icon="🔭", layout="wide")
+from dashboard.components import SAMPLE_LABEL  # noqa: E402 - after pandas, see above
+from dashboard.data import is_sample_data  # noqa: E402
+
+sample = is_sample_data()
+st.set_page_config(page_title="Open Model Observatory" + (" · SAMPLE DATA" if sample else ""), page_icon="🔭",
+                   layout="wide")
+if sample:
+    # above every page, so a screenshot can never pass sample figures off as real ones
+    st.warning(f"**{SAMPLE_LABEL}.** Names are real, every figure is made up. Point `OMO_DATA_DIR` at your "
+               "real data directory (or run `make run`) for real data.", icon="🧪")
 
 pages = [
     st.Page("views/overview.py", title="Overview", icon=":material/monitor_heart:", default=True),

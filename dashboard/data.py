@@ -8,6 +8,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
+from collectors.pipeline import is_sample_data_dir
 from collectors.settings import load_settings
 from dashboard.queries import QUERIES
 from warehouse.serving import NothingPublished, current_serving_file, open_serving
@@ -19,6 +20,11 @@ def serving_file() -> Path | None:
         return current_serving_file(load_settings().serving_dir)
     except NothingPublished:
         return None
+
+
+def is_sample_data() -> bool:
+    """True when the dashboard serves the data directory `omo demo` made (it carries the marker)."""
+    return is_sample_data_dir(load_settings().data_dir)
 
 
 @st.cache_resource(show_spinner=False)

@@ -58,8 +58,8 @@ def test_overview_shows_headline_figures_freshness_and_counts(app, built_warehou
     assert len(curves) >= 2  # so the choice of board is exercised
     assert metrics["Permissive share"][0] == percent(permissive)
     assert metrics[f"Top family: {family}"] == (percent(share), "+0.0 pp")
-    cheapest = next(m for m in app.metric if m.label == "Cheapest at reference quality")
-    assert cheapest.value == (f"${price:,.2f} /Mtok" if price >= 1 else f"${price:.3f} /Mtok")
+    cheapest = next(m for m in app.metric if m.label == "$/1M tokens, ref. quality")
+    assert cheapest.value == (f"${price:,.2f}" if price >= 1 else f"${price:.3f}")
     assert f"{benchmark} ≥ {threshold:g}" in cheapest.proto.help
     assert any("19 models from 5 providers" in c.value for c in app.caption)
     # the 30-day figures did not change between the two snapshots: no movers, and the page says so

@@ -54,7 +54,7 @@ def test_headline_deltas_compare_with_the_snapshot_a_week_before(app):
     assert metrics["Downloads, last 30 days"] == ("4.4 M", "+0.6 M")
     # permissive = the apache-2.0 repos: 3.8 M -> 2.5 M of 4.4 M; a week ago 1.8 M of 3.8 M
     assert metrics["Permissive share"][1] == f"{(2.5 / 4.4 - 1.8 / 3.8) * 100:+.1f} pp"
-    assert metrics["Cheapest at reference quality"][0] == "–"  # no prices or scores here
+    assert metrics["$/1M tokens, ref. quality"][0] == "–"  # no prices or scores here
 
 
 def test_movers_are_ordered_by_growth_and_unchanged_models_left_out(app):
@@ -71,3 +71,28 @@ def test_sources_that_never_ran_are_flagged_and_the_demo_suggested(app):
     assert flags["prices"] == "NEVER RUN" and flags["github"] == "NEVER RUN"
     warning = app.warning[0].value
     assert "prices (never run)" in warning and "make demo" in warning
+
+
+def test_sample_data_is_labelled_on_the_page_and_under_every_chart(data_dir, settings):
+    from streamlit.runtime.caching import cache_data, cache_resource
+
+    from collectors.pipeline import SAMPLE_DATA_MARKER
+    from dashboard.components import SAMPLE_LABEL
+
+    rows = [listing(model, day, downloads_30d=figures[i], all_time=figures[i] * 10)
+            for model, figures in FIGURES.items() for i, day in enumerate((WEEK_AGO, TODAY))]
+    with open_writer(settings.warehouse_path) as con:
+        frame = pl.DataFrame(rows, schema=HF_MODELS_SCHEMA)  # noqa: F841 - read by the INSERT below
+        con.execute("INSERT INTO raw.hf_models SELECT * FROM frame")
+        build(con)
+        publish(con, settings.serving_dir)
+    (data_dir / SAMPLE_DATA_MARKER).write_text("made by a test")
+    cache_data.clear()
+    cache_resource.clear()
+    for page in ("views/overview.py", "views/market_share.py"):
+        app = AppTest.from_file(APP, default_timeout=60)
+        app.switch_page(page).run()
+        assert not app.exception
+        assert SAMPLE_LABEL in app.warning[0].value  # the banner comes first, above the page
+        footers = [c.value for c in app.caption if c.value.startswith("Source:")]
+        assert footers and all(SAMPLE_LABEL in footer for footer in footers)

@@ -81,18 +81,18 @@ else:
                    delta_color=_delta_colour(changes["top_family_share"]),
                    help="Share of 30-day downloads, derivatives credited to their base model's family.")
 if reference.is_empty():
-    cols[4].metric("Cheapest at reference quality", "–",
+    cols[4].metric("$/1M tokens, ref. quality", "–",
                    help="Needs prices and quality scores: `omo collect openrouter`, `omo collect quality`.")
 else:
     ref = reference.row(0, named=True)
     change = ref["cheapest_blended_usd_per_mtok"] / ref["compare_blended_usd_per_mtok"] - 1
     compared = ref["compare_month"] < ref["month_start"]
-    cols[4].metric("Cheapest at reference quality", f"{_usd(ref['cheapest_blended_usd_per_mtok'])} /Mtok",
+    cols[4].metric("$/1M tokens, ref. quality", _usd(ref["cheapest_blended_usd_per_mtok"]),
                    delta=f"{change:+.0%} since {ref['compare_month']:%Y-%m}" if compared else None,
                    delta_color=_delta_colour(round(change, 2), inverse=True),
-                   help=f"{ref['benchmark']} ≥ {ref['quality_threshold']:g}: {ref['cheapest_model_name']}, "
-                        f"USD per 1M tokens blended 3 input : 1 output, {ref['month_start']:%Y-%m}. "
-                        "See the Price & performance page.")
+                   help=f"The cheapest model reaching the reference quality, {ref['benchmark']} ≥ "
+                        f"{ref['quality_threshold']:g}: {ref['cheapest_model_name']}, USD per 1M tokens blended "
+                        f"3 input : 1 output, {ref['month_start']:%Y-%m}. See the Price & performance page.")
 st.caption(f"API prices: {price_kpis['priced_models']:,} models from {price_kpis['providers']:,} providers; "
            f"{price_kpis['dated_changes_365d']:,} dated price changes in the last 365 days.")
 
