@@ -99,6 +99,7 @@ PAGES = [
     ("GitHub", "Open-model repositories on GitHub", 3, "github"),
     ("Prices", "LLM API prices", 1, "prices"),
     ("Price & performance", "Price & performance", 3, "price_performance"),
+    ("Ecosystem", "Ecosystem scorecard", 0, "ecosystem"),
     ("Model explorer", "Model explorer", 0, "explorer"),
     ("SQL", "SQL", 0, "sql"),
 ]

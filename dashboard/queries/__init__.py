@@ -6,6 +6,7 @@ Parameters are DuckDB named parameters ($name). Queries read only the serving co
 
 from dashboard.queries import (
     common,
+    ecosystem,
     explorer,
     github,
     licences,
@@ -17,7 +18,8 @@ from dashboard.queries import (
 )
 
 QUERIES: dict[str, str] = {}
-for _module in (common, overview, prices, price_performance, market_share, licences, github, explorer, sql_page):
+for _module in (common, overview, prices, price_performance, market_share, licences, github, explorer, sql_page,
+                ecosystem):
     _clash = QUERIES.keys() & _module.QUERIES.keys()
     assert not _clash, f"query names defined twice: {_clash}"
     QUERIES.update(_module.QUERIES)
