@@ -106,7 +106,7 @@ def collect(
                                                                             highlight=False),
                                  progress=progress, **options)
         except WarehouseBusy as exc:
-            err.print(f"[yellow]omo: skipped {name}:[/] {exc}", highlight=False)
+            err.print(f"[yellow]omo: skipped {name}:[/] {escape(str(exc))}", highlight=False)
             skipped.append(name)
         except SourceError as exc:
             err.print(f"[bold red]omo: error:[/] {escape(redact(str(exc)))}", highlight=False, soft_wrap=True)
@@ -114,7 +114,7 @@ def collect(
             if isinstance(exc, SourceUnreachable):
                 unreachable.append(name)
         except Exception as exc:  # noqa: BLE001 - one line for the user, the traceback in the log
-            err.print(f"[bold red]omo: error:[/] {name}: {type(exc).__name__}: {redact(str(exc))}",
+            err.print(f"[bold red]omo: error:[/] {name}: {type(exc).__name__}: {escape(redact(str(exc)))}",
                       highlight=False, soft_wrap=True)
             failures.append(name)
         else:
