@@ -9,6 +9,9 @@ Every run, good or failed, leaves a row in raw.collector_runs and JSON log lines
 
 from __future__ import annotations
 
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from types import ModuleType
@@ -60,6 +63,29 @@ def run_source(source: str | ModuleType, settings: Settings, snapshot_date: date
         raise SourceError(f"{settings.data_dir} is the sample-data directory made by `omo demo`; "
                           "set OMO_DATA_DIR to your real data directory")
     module = SOURCES[source] if isinstance(source, str) else source
+    with _one_run_at_a_time(settings, module.SOURCE):
+        return _run_source(module, settings, snapshot_date, notify, progress, **options)
+
+
+@contextmanager
+def _one_run_at_a_time(settings: Settings, source: str) -> Iterator[None]:
+    """Hold <data_dir>/state/<source>.lock for the whole run: a second run of the same source would
+    resume this one's state (same run id, same landing files) while it is still going. The kernel
+    drops the lock when the process dies, so a killed run never leaves it stuck."""
+    path = settings.data_dir / "state" / f"{source}.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            reason = f"another run of {source} is in progress (lock {path})"
+            log_event(settings.log_dir, "-", source, "skipped", reason=reason)
+            raise WarehouseBusy(reason) from None
+        yield
+
+
+def _run_source(module: ModuleType, settings: Settings, snapshot_date: date | None, notify, progress,
+                **options: Any) -> RunRecord:
     name = module.SOURCE
     started = datetime.now(UTC)
     snapshot_date = snapshot_date or started.date()
@@ -74,7 +100,8 @@ def run_source(source: str | ModuleType, settings: Settings, snapshot_date: date
               resumed_pages=state.pages)
     rows_landed = 0
     try:
-        for batch in module.collect(settings, ctx, **options):
+        batches = () if state.collected else module.collect(settings, ctx, **options)
+        for batch in batches:
             _deliver_notices(ctx, settings, notify)
             part = f"{batch.table.removeprefix('raw.')}-{len(state.parts):05d}"
             path = land(batch.frame, settings.landing_dir, name, snapshot_date, ctx.run_id, part)
@@ -86,13 +113,16 @@ def run_source(source: str | ModuleType, settings: Settings, snapshot_date: date
                       pages=state.pages)
             rows_landed += batch.frame.height
             progress(state.pages, rows_landed, "collecting")
-        if ctx.partial:
-            ctx.notify(f"{name}: stopped early, {ctx.partial}; what was collected is kept and the "
-                       "next run continues")
-        _deliver_notices(ctx, settings, notify)
+        if not state.collected:
+            if ctx.partial:
+                ctx.notify(f"{name}: stopped early, {ctx.partial}; what was collected is kept and the "
+                           "next run continues")
+            _deliver_notices(ctx, settings, notify)
+            state.collected, state.detail, state.partial = True, _detail(ctx), ctx.partial
+            write_state(settings.data_dir, name, state)
         progress(state.pages, rows_landed, "loading")
-        run = RunRecord(ctx.run_id, name, started, started, "partial" if ctx.partial else "ok",
-                        snapshot_date, pages=state.pages, detail=_detail(ctx))
+        run = RunRecord(ctx.run_id, name, started, started, "partial" if state.partial else "ok",
+                        snapshot_date, pages=state.pages, detail=state.detail)
         with open_writer(settings.warehouse_path) as con:
             run.finished_at = datetime.now(UTC)
             load_run(con, [(table, Path(path)) for table, path in state.parts], run,

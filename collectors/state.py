@@ -21,6 +21,10 @@ class RunState:
     cursor: str | None = None
     parts: list[list[str]] = field(default_factory=list)  # [[raw_table, landed path], ...]
     pages: int = 0
+    # every batch landed: a rerun only has to load them (collecting again would load rows twice)
+    collected: bool = False
+    detail: str | None = None   # the collected run's detail and early stop, for its collector_runs row
+    partial: str | None = None
 
 
 def state_path(data_dir: Path, source: str) -> Path:
