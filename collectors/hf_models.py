@@ -140,7 +140,8 @@ def fetch_page(url: str, settings: Settings, sleep=time.sleep) -> tuple[bytes, s
     response = send_with_retries(
         lambda: session.get(url, headers=headers, timeout=settings.http_timeout_s), settings,
         what="hf", target=settings.hf_endpoint, sleep=sleep,
-        unreachable=(httpx2.ConnectError, httpx2.UnsupportedProtocol), transient=(httpx2.TransportError,))
+        unreachable=(httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.UnsupportedProtocol),
+        transient=(httpx2.TransportError,))
     if response.status_code != 200:
         try:
             hf_raise_for_status(response)  # the Hub's own explanation (gated, not found, auth…)
@@ -248,6 +249,8 @@ def parse_page(body: bytes, url: str, ctx: RunContext, log_dir=None) -> pl.DataF
     else:
         frame = normalise_page(page, ctx.snapshot_date, ctx.run_id, ctx.collected_at)
         missing_id = frame.select(pl.col("model_id").is_null().arg_true()).to_series().to_list()
+        if missing_id and len(missing_id) == frame.height:
+            raise _no_ids(url, frame.height)
         for position in missing_id:
             _count_malformed(ctx, log_dir, url, position, None)
         if missing_id:
@@ -272,7 +275,16 @@ def _parse_records(records: list, url: str, ctx: RunContext, log_dir=None) -> pl
             _count_malformed(ctx, log_dir, url, position, record.get("id") if isinstance(record, dict) else None)
             continue
         rows.append(row)
+    if records and not rows:
+        raise _no_ids(url, len(records))
     return pl.DataFrame(rows, schema=HF_MODELS_SCHEMA)
+
+
+def _no_ids(url: str, records: int) -> SourceError:
+    # a page where no record has an id is a changed schema, not a page of bad records: loading
+    # nothing and calling the run ok would let `omo status` call a broken source fresh
+    return SourceError(f"hf: none of the {records} records of page {url} has an id (`id` or `modelId`): has "
+                       "the listing's schema changed? pages before it are kept and the next run resumes here")
 
 
 # -- the pipeline's entry point --------------------------------------------------------------------

@@ -79,7 +79,7 @@ def get_bytes(url: str, settings: Settings, *, what: str,
     with httpx.Client(timeout=settings.http_timeout_s, follow_redirects=True,
                       headers={"User-Agent": "open-model-observatory"}) as client:
         response = send_with_retries(lambda: client.get(url), settings, what=what, target=url,
-                                     unreachable=(httpx.ConnectError, httpx.UnsupportedProtocol),
+                                     unreachable=(httpx.ConnectError, httpx.ConnectTimeout, httpx.UnsupportedProtocol),
                                      transient=(httpx.TransportError,), sleep=sleep)
     if response.status_code != 200:
         raise SourceError(f"{what}: {url} answered HTTP {response.status_code}")
