@@ -31,12 +31,24 @@ def new_run_id(now: datetime | None = None) -> str:
     return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
 
 
+_SETTINGS_SECRETS: set[str] = set()  # token values Settings read, e.g. from a .env file
+
+
+def remember_secret(value: str) -> None:
+    """Redact this value too: Settings calls it for each token it holds, since a token read from
+    a .env file is not in os.environ."""
+    if len(value) >= 4:
+        _SETTINGS_SECRETS.add(value)
+
+
 def redact(text: str) -> str:
     """Remove token values from text that may end up in a log, a table or the terminal."""
     for var in SECRET_ENV_VARS:
         value = os.environ.get(var)
         if value and len(value) >= 4:
             text = text.replace(value, f"<{var} redacted>")
+    for value in _SETTINGS_SECRETS:
+        text = text.replace(value, "<token redacted>")
     return text
 
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from collectors.runs import remember_secret
 
 GENAI_PRICES_DEFAULT_URL = (
     "https://raw.githubusercontent.com/pydantic/genai-prices/refs/heads/main/prices/new_data/v2/data.json"
@@ -79,7 +81,15 @@ class Settings(BaseSettings):
     @field_validator("data_dir")
     @classmethod
     def _expand(cls, value: Path) -> Path:
-        return value.expanduser()
+        value = value.expanduser()
+        if value.exists() and not value.is_dir():
+            raise ValueError(f"{value} is not a directory")
+        return value
+
+    def model_post_init(self, context: Any) -> None:
+        for token in (self.hf_token, self.github_token):
+            if token is not None:
+                remember_secret(token.get_secret_value())
 
     @cached_property
     def warehouse_path(self) -> Path:
