@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run demo collect build serve status test clean bench-hf bench-identity
+.PHONY: install run demo collect build serve status test clean bench bench-quick bench-hf bench-identity
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,16 @@ status: install
 
 test: install
 	$(BIN)/python -m pytest -q
+
+## every benchmark at full scale (slow: 2 M models); figures appended to BENCHMARKS.md
+bench: install
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m bench.report
+
+## the same at CI size (a smoke test: the figures are not judged)
+bench-quick: install
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m bench.report --quick
 
 ## Hub collector throughput against huggingface_hub peers, on pages replayed from 127.0.0.1
 bench-hf: install

@@ -33,3 +33,21 @@ def test_quick_bench_reports_three_contenders(tmp_path):
     assert re.search(r"\| ours / fair peer, end to end \| \d+\.\d\d× \|", out)
     assert re.search(r"\| ours / strawman, end to end \| \d+\.\d\d× \|", out)
     assert "Machine: " in out and "huggingface_hub " in out and "Command: `python -m bench.hf_throughput --quick`" in out
+
+
+def test_quick_history_bench_builds_and_times_every_dashboard_query(tmp_path):
+    from dashboard.queries import QUERIES
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    result = subprocess.run([sys.executable, "-m", "bench.history", "--quick"], cwd=tmp_path, env=env,
+                            check=False, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = result.stdout
+    assert "20,000 models x 30 days (600,000 rows)" in out
+    for measure in ("warehouse bytes per model-day", "full build", "build after one more day"):
+        row = next(line for line in out.splitlines() if line.startswith(f"| {measure}"))
+        assert float(row.split("|")[2].split()[0]) > 0, row
+    timed = {line.split("|")[1].strip() for line in out.splitlines()
+             if line.startswith("| ") and line.count("|") == 5 and not line.startswith("| query")}
+    assert timed == set(QUERIES)  # every query the dashboard runs, none failing
+    assert "failed" not in result.stderr
