@@ -5,8 +5,9 @@ QUERIES: dict[str, str] = {
     # then the most downloaded
     "explorer_search": """
         WITH latest AS (
+            -- a filter on the latest date (not a window over every day) lets DuckDB skip old row groups
             SELECT model_id, downloads_30d FROM marts.model_downloads_daily
-            QUALIFY snapshot_date = max(snapshot_date) OVER ()
+            WHERE snapshot_date = (SELECT max(snapshot_date) FROM marts.model_downloads_daily)
         ),
         hub AS (
             SELECT 'hub:' || profiles.model_id AS choice, profiles.model_id AS label, 'Hub repo' AS kind,
@@ -48,8 +49,9 @@ QUERIES: dict[str, str] = {
 
     "explorer_top_derivatives": """
         WITH latest AS (
+            -- a filter on the latest date (not a window over every day) lets DuckDB skip old row groups
             SELECT model_id, downloads_30d FROM marts.model_downloads_daily
-            QUALIFY snapshot_date = max(snapshot_date) OVER ()
+            WHERE snapshot_date = (SELECT max(snapshot_date) FROM marts.model_downloads_daily)
         )
         SELECT profiles.model_id, profiles.relation_to_parent AS relation, profiles.license_id,
                profiles.license_class, latest.downloads_30d
