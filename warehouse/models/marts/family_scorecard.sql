@@ -99,7 +99,8 @@ model_facts as (
         count(*) filter (where relation_to_parent is not null
                            and created_at >= (select latest_date from latest_day) - interval 30 day)
             as derivatives_created_30d,
-        sum(downloads_30d) filter (where license_class = 'permissive') / nullif(sum(downloads_30d), 0)
+        -- none under a permissive licence is 0 %, not unknown
+        coalesce(sum(downloads_30d) filter (where license_class = 'permissive'), 0) / nullif(sum(downloads_30d), 0)
             as permissive_share_of_downloads
     from by_key
     group by all
