@@ -77,6 +77,8 @@ class Settings(BaseSettings):
     quality_format: Literal["auto", "epoch_eci_csv", "lmarena_csv"] = Field(
         "auto", description="How to read OMO_QUALITY_URL; auto: from the URL, else from the CSV header.")
     serving_versions_kept: int = Field(3, ge=1, description="Published serving copies kept on disk.")
+    claims_file: Path | None = Field(None, description="The Claims page's claims (TOML); default: the "
+                                     "claims shipped in dashboard/claims.toml.")
 
     @field_validator("data_dir")
     @classmethod

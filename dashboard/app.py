@@ -26,6 +26,7 @@ pages = [
     st.Page("views/prices.py", title="Prices", icon=":material/payments:"),
     st.Page("views/price_performance.py", title="Price & performance", icon=":material/speed:"),
     st.Page("views/ecosystem.py", title="Ecosystem", icon=":material/hub:"),
+    st.Page("views/claims.py", title="Claims", icon=":material/fact_check:"),
     st.Page("views/explorer.py", title="Model explorer", icon=":material/search:"),
     st.Page("views/sql.py", title="SQL", icon=":material/terminal:"),
 ]

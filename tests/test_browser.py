@@ -100,6 +100,7 @@ PAGES = [
     ("Prices", "LLM API prices", 1, "prices"),
     ("Price & performance", "Price & performance", 3, "price_performance"),
     ("Ecosystem", "Ecosystem scorecard", 0, "ecosystem"),
+    ("Claims", "Claims", 4, "claims"),
     ("Model explorer", "Model explorer", 0, "explorer"),
     ("SQL", "SQL", 0, "sql"),
 ]
