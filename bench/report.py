@@ -14,11 +14,12 @@ figures of a smoke run are not worth keeping).
 from __future__ import annotations
 
 import argparse
-import platform
 import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+
+from bench import hf_throughput
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCHES = [
@@ -28,12 +29,9 @@ BENCHES = [
 
 
 def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor() or "unknown CPU") \
-        if Path("/proc/cpuinfo").exists() else platform.processor()
-    import os
-
-    return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}, {platform.platform()}"
+    facts = hf_throughput.machine()
+    return (f"{facts['nproc']} cores, {facts['cpu']}, {facts['memory']} RAM, Python {facts['python']}, "
+            f"{facts['os']}")
 
 
 def main() -> None:

@@ -34,6 +34,13 @@ def is_sample_data_dir(path: Path) -> bool:
     """True when `omo demo` made this data directory (it carries the SAMPLE_DATA marker)."""
     return (Path(path) / SAMPLE_DATA_MARKER).is_file()
 
+
+def refuse_sample_data_dir(settings: Settings) -> None:
+    """Real collection never writes into the directory `omo demo` made."""
+    if is_sample_data_dir(settings.data_dir):
+        raise SourceError(f"{settings.data_dir} is the sample-data directory made by `omo demo`; "
+                          "set OMO_DATA_DIR to your real data directory")
+
 # A source module has: SOURCE (name), EXPECTED_CADENCE_H, optional REPLACE_ON
 # ({raw table: key columns}, default source + snapshot_date) and collect(settings, ctx, **options).
 SOURCES: dict[str, ModuleType] = {module.SOURCE: module for module in (prices, hf_models, github_repos, openrouter, quality)}
@@ -59,9 +66,8 @@ def run_source(source: str | ModuleType, settings: Settings, snapshot_date: date
     notify(message) gets lines worth telling the user; progress(pages, rows, step) is called after
     every landed batch (step "collecting") and once before the load (step "loading").
     sample_data=True is for `omo demo` alone: it may write into the sample-data directory."""
-    if not sample_data and is_sample_data_dir(settings.data_dir):
-        raise SourceError(f"{settings.data_dir} is the sample-data directory made by `omo demo`; "
-                          "set OMO_DATA_DIR to your real data directory")
+    if not sample_data:
+        refuse_sample_data_dir(settings)
     module = SOURCES[source] if isinstance(source, str) else source
     with _one_run_at_a_time(settings, module.SOURCE):
         return _run_source(module, settings, snapshot_date, notify, progress, **options)

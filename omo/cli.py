@@ -26,7 +26,7 @@ from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from collectors.pipeline import SOURCES, is_sample_data_dir, run_source
+from collectors.pipeline import SOURCES, refuse_sample_data_dir, run_source
 from collectors.runs import SourceError, SourceUnreachable, log_event, redact
 from collectors.settings import Settings, SettingsError, load_settings
 from dashboard.sql_sandbox import QueryRefused, csv_bytes, run_readonly
@@ -91,9 +91,10 @@ def collect(
 ) -> None:
     """Fetch a source, land it as Parquet and load it into the warehouse (raw layer)."""
     settings = _settings()
-    if is_sample_data_dir(settings.data_dir):  # say it once, not once per source
-        raise _fail(f"{settings.data_dir} is the sample-data directory made by `omo demo`; set OMO_DATA_DIR "
-                    "to your real data directory")
+    try:
+        refuse_sample_data_dir(settings)  # said once here, not once per source
+    except SourceError as exc:
+        raise _fail(str(exc)) from None
     names = list(SOURCES) if source.value == "all" else [source.value]
     failures, skipped, unreachable = [], [], []
     for name in names:

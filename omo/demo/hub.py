@@ -33,10 +33,9 @@ MAX_PAGE_SIZE = 1_000  # the Hub's cap on `limit`
 
 class HubSample:
     def __init__(self, days: list[date], seed: int, base_url: str, n_models: int = GENERATED_MODELS) -> None:
-        self.hf_pages = hf_pages
         self.base_url = base_url.rstrip("/")
         self.day_index = 0
-        first_day = self.hf_pages.generate_records(n_models, seed)
+        first_day = hf_pages.generate_records(n_models, seed)
         self.listings = self._grow(first_day, days, random.Random(f"omo-demo-hub-{seed}"))
 
     @staticmethod
@@ -62,7 +61,7 @@ class HubSample:
         if path.rstrip("/") != "/api/models":
             return NOT_FOUND
         params = dict(query)
-        narrowing = [name for name in self.hf_pages.NARROWING_PARAMS if name in params]
+        narrowing = [name for name in hf_pages.NARROWING_PARAMS if name in params]
         if narrowing:  # the demo collects the top N only (see omo/demo/run.py)
             return json_response({"error": "omo demo sample Hub: unsupported parameter(s) "
                                            + ", ".join(narrowing)}, 400)
@@ -72,7 +71,7 @@ class HubSample:
         page = listing[start:start + limit]
         headers = {"Content-Type": JSON_TYPE}
         if start + limit < len(listing):
-            cursor = self.hf_pages.page_cursor(page[-1])
+            cursor = hf_pages.page_cursor(page[-1])
             next_query = [("cursor", cursor)] + [(k, v) for k, v in query if k != "cursor"]
             headers["Link"] = f'<{self.base_url}/api/models?{urlencode(next_query)}>; rel="next"'
         return Response(200, json.dumps(page, separators=(",", ":")).encode(), headers)

@@ -14,7 +14,7 @@ identity as (
 latest_downloads as (
     select model_id, downloads_30d
     from downloads
-    qualify snapshot_date = max(snapshot_date) over ()
+    where snapshot_date = (select max(snapshot_date) from downloads)
 ),
 
 named_candidates as (
