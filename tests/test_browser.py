@@ -32,27 +32,38 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _start_server(data_dir, log) -> tuple[subprocess.Popen, int, str]:
+    """`omo serve` on a free port, once it answers /_stcore/health. A port taken between choosing
+    it and Streamlit binding it (another process on a busy machine) makes the server exit: then try
+    another port. Its output goes to `log`, so a failure says why."""
+    for _ in range(3):
+        port = _free_port()
+        server = subprocess.Popen([sys.executable, "-m", "omo.cli", "serve", "--port", str(port)],
+                                  stdout=log, stderr=subprocess.STDOUT,
+                                  env={**os.environ, "OMO_DATA_DIR": str(data_dir)})
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 120  # generous: CI machines are shared
+        while server.poll() is None and time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        return server, port, url
+            except OSError:
+                time.sleep(0.3)
+        if server.poll() is None:  # still starting after the deadline: not a port race
+            server.kill()
+            break
+    log.seek(0)
+    raise RuntimeError(f"omo serve did not come up: {log.read().decode(errors='replace')[-2000:]}")
+
+
 @pytest.fixture
-def served(built_warehouse):
-    port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "omo.cli", "serve", "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              env={**os.environ, "OMO_DATA_DIR": str(built_warehouse.data_dir)})
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                raise RuntimeError("omo serve did not come up within 60 s")
-            time.sleep(0.3)
-    yield url
-    server.terminate()
-    server.wait(timeout=20)
+def served(built_warehouse, tmp_path):
+    with open(tmp_path / "serve.log", "w+b") as log:
+        server, port, url = _start_server(built_warehouse.data_dir, log)
+        yield url
+        server.terminate()
+        server.wait(timeout=20)
     # `omo serve` becomes the Streamlit server, so stopping it leaves nothing listening behind
     with socket.socket() as sock:
         assert sock.connect_ex(("127.0.0.1", port)) != 0, "a dashboard server outlived `omo serve`"
