@@ -144,7 +144,6 @@ def test_every_page_renders_in_chromium(served, browser_page, link, title, chart
 
 
 def test_charts_carry_their_series_in_chromium(served, browser_page):
-    from playwright.sync_api import expect
 
     page = browser_page
     expected = {
