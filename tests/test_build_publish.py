@@ -21,6 +21,8 @@ MART_KEYS = {
     "hf_model_lineage": "model_id",
     "hf_model_profile": "model_id",
     "model_downloads_daily": "model_id, snapshot_date",
+    "model_downloads_adjusted": "model_id, snapshot_date",
+    "download_adjustment_summary": "snapshot_date, rule",
     "market_share_daily": "snapshot_date, attribution, dimension, key",
     "market_concentration_daily": "snapshot_date, attribution, dimension",
     "license_share_daily": "snapshot_date, license_id",

@@ -56,6 +56,15 @@ REFERENCE_TABLES = {
     "model_identity_overrides": ({"name_source": "VARCHAR", "source_model_id": "VARCHAR", "model_key": "VARCHAR",
                                   "hf_repo_id": "VARCHAR", "note": "VARCHAR"},
                                  ["name_source", "lower(source_model_id)"]),
+    "download_adjustment_rules": ({"rule": "VARCHAR", "enabled": "BOOLEAN", "window_days": "INTEGER",
+                                   "min_days": "INTEGER", "min_downloads_per_day": "DOUBLE",
+                                   "threshold": "DOUBLE", "description": "VARCHAR"}, ["rule"]),
+}
+
+# Columns whose values name things the SQL models implement: any other value would silently do
+# nothing, so it fails the build instead.
+REFERENCE_VALUES = {
+    "download_adjustment_rules": {"rule": ("quantized_rollup", "flat_daily_downloads", "download_spike")},
 }
 
 
@@ -89,6 +98,12 @@ def load_reference(con: duckdb.DuckDBPyConnection, directory=None) -> dict[str, 
                                 f"OR bool_or({' OR '.join(f'{k} IS NULL' for k in key)}) LIMIT 1").fetchall()
         if duplicate:
             raise BuildError(f"reference file {path}: key {keys} = {duplicate[0] if len(key) > 1 else duplicate[0][0]!r} is empty or repeated")
+        for column, allowed in REFERENCE_VALUES.get(name, {}).items():
+            unknown = con.execute(f"SELECT {column} FROM ref.{name} WHERE {column} NOT IN "
+                                  f"({', '.join(map(_quote, allowed))}) LIMIT 1").fetchall()
+            if unknown:
+                raise BuildError(f"reference file {path}: {column} {unknown[0][0]!r} is not one of "
+                                 f"{', '.join(allowed)}")
         counts[name] = con.execute(f"SELECT count(*) FROM ref.{name}").fetchall()[0][0]
     return counts
 

@@ -1,6 +1,7 @@
--- one row per snapshot_date, attribution, dimension, key: that key's 30-day downloads and share of all listed models
+-- one row per snapshot_date, attribution, dimension, key: that key's 30-day downloads and share of all listed models, raw and adjusted
 with daily as (
-    select * from marts.model_downloads_daily
+    -- raw figures beside the adjusted ones (marts.model_downloads_adjusted, rules in download_adjustment_rules.csv)
+    select * from marts.model_downloads_adjusted
 ),
 
 profiles as (
@@ -11,6 +12,7 @@ keyed as (
     select
         daily.snapshot_date,
         daily.downloads_30d,
+        daily.downloads_30d_adjusted,
         daily.downloads_per_day,
         profiles.organization as direct_organization,
         profiles.family as direct_family,
@@ -42,6 +44,7 @@ totals as (
         count(*) as models,
         -- BIGINT: DuckDB widens a sum of BIGINTs to a 38-digit decimal
         sum(downloads_30d)::bigint as downloads_30d,
+        sum(downloads_30d_adjusted)::bigint as downloads_30d_adjusted,
         sum(downloads_per_day) as downloads_per_day
     from long
     group by all
@@ -58,7 +61,12 @@ final as (
         downloads_per_day,
         downloads_30d / sum(downloads_30d) over day_slice as share_of_downloads_30d,
         rank() over (partition by snapshot_date, attribution, dimension order by downloads_30d desc)
-            as rank_by_downloads_30d
+            as rank_by_downloads_30d,
+        downloads_30d_adjusted,
+        downloads_30d_adjusted / nullif(sum(downloads_30d_adjusted) over day_slice, 0)
+            as share_of_downloads_30d_adjusted,
+        rank() over (partition by snapshot_date, attribution, dimension order by downloads_30d_adjusted desc)
+            as rank_by_downloads_30d_adjusted
     from totals
     window day_slice as (partition by snapshot_date, attribution, dimension)
 )
