@@ -109,7 +109,7 @@ def test_market_share_area_plots_the_marts_shares(app, serving):
     assert "download-market_share" in [b.key for b in app.get("download_button")]
 
     # top-N table: the mart's shares, no 7/30-day change with two days of history, and the note says why
-    table = app.dataframe[0].value
+    table = app.dataframe[1].value
     assert table["key"].iloc[0] == "DeepSeek"
     assert list(table["share_now"]) == pytest.approx(sorted(shares[date(2026, 11, 21)].values(), reverse=True))
     assert table["change_7d_pp"].isna().all() and table["change_30d_pp"].isna().all()
@@ -140,7 +140,7 @@ def test_market_share_top_n_sums_the_rest_into_other(app, serving):
         rest = sum(s for k, s in shares[day].items() if k not in series)
         assert series["Other"][i] == pytest.approx(rest)  # Google, bartowski, NVIDIA, Junfeng5
         assert sum(ys[i] for ys in series.values()) == pytest.approx(1.0)
-    assert len(app.dataframe[0].value) == 2
+    assert len(app.dataframe[1].value) == 2
 
 
 def test_lineage_attribution_credits_derivatives_to_their_roots(app, serving):
@@ -163,7 +163,56 @@ def test_lineage_attribution_credits_derivatives_to_their_roots(app, serving):
                        {k: [d[k] for d in _mart_shares(serving, "lineage", "country").values()]
                         for k in lineage}.items()}
     assert "lineage attribution" in _charts(app)[0]["layout"]["title"]["text"]
-    assert list(app.dataframe[0].value["key"]) == ["CN", "US"]
+    assert list(app.dataframe[1].value["key"]) == ["CN", "US"]
+
+
+@pytest.fixture
+def market_warehouse(data_dir, settings):
+    """tests.test_hub_marts.MARKET (a Meta base, its fine-tune, bartowski's GGUF of that fine-tune,
+    Qwen and an adapter), built and published: the GGUF's base is listed, so it rolls into it."""
+    import polars as pl
+
+    from collectors.hf_models import HF_MODELS_SCHEMA
+    from tests.test_hub_marts import MARKET as MARKET_LISTINGS
+    from warehouse.build import build
+    from warehouse.db import open_writer
+    from warehouse.publish import publish
+
+    with open_writer(settings.warehouse_path) as con:
+        frame = pl.DataFrame(MARKET_LISTINGS, schema=HF_MODELS_SCHEMA)  # noqa: F841 - read by the INSERT
+        con.execute("INSERT INTO raw.hf_models SELECT * FROM frame")
+        build(con)
+        publish(con, settings.serving_dir)
+    _clear_caches()
+    return settings
+
+
+def test_adjusted_downloads_toggle_rolls_quantized_reuploads_into_their_base(market_warehouse):
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.switch_page(MARKET).run()
+    raw = _series(_charts(app)[0])
+    # raw: 10 000 downloads, bartowski's GGUF holds 2 000 of them
+    assert raw["bartowski"] == [pytest.approx(0.2)] and raw["Meta"] == [pytest.approx(0.4)]
+    app.radio(key="share_basis").set_value("Adjusted").run()
+    assert not app.exception
+    area = _charts(app)[0]
+    adjusted = _series(area)
+    assert "adjusted downloads" in area["layout"]["title"]["text"]
+    assert adjusted["Meta"] == [pytest.approx(0.6)] and adjusted["bartowski"] == [0]
+    assert adjusted["Alibaba Cloud (Qwen team)"] == raw["Alibaba Cloud (Qwen team)"]
+    assert app.query_params["share_basis"] == "Adjusted"
+    # what each rule touched on the latest snapshot, beside the toggle
+    rules = app.dataframe[0].value
+    assert list(rules["name"]) == ["Isolated one-day spikes cut to the usual level",
+                                   "Implausibly flat daily downloads left out",
+                                   "Quantized re-uploads rolled into their base"]
+    assert list(rules["models_touched"]) == [0, 0, 1]
+    assert list(rules["share_of_downloads_30d_touched"]) == pytest.approx([0, 0, 0.2])
+    assert list(rules["downloads_30d_moved"]) == [0, 0, 2_000]
+    top = app.dataframe[1].value.set_index("key")
+    assert top["share_now"]["Meta"] == pytest.approx(0.6) and top["downloads_30d"]["Meta"] == 6_000
+    concentration = _charts(app)[1]
+    assert _values(concentration["data"][0]["y"]) == [pytest.approx(10_000 * (0.6**2 + 0.3**2 + 0.1**2))]
 
 
 def test_concentration_chart_and_metrics_follow_the_mart(app, serving):
@@ -199,8 +248,11 @@ def test_change_columns_compare_with_the_latest_snapshot_on_or_before_7_and_30_d
         (DATE '2026-11-21', 'direct', 'family', 'llama', 1, 90, 0.9),   -- latest on or before day-30
         (DATE '2026-11-21', 'direct', 'family', 'qwen',  1, 10, 0.1)
     ) AS t(snapshot_date, attribution, dimension, key, models, downloads_30d, share_of_downloads_30d)""")
+    # adjusted figures that differ from raw everywhere: the raw basis must not read them
+    con.execute("""ALTER TABLE marts.market_share_daily ADD COLUMN downloads_30d_adjusted BIGINT DEFAULT 1""")
+    con.execute("""ALTER TABLE marts.market_share_daily ADD COLUMN share_of_downloads_30d_adjusted DOUBLE DEFAULT 0.5""")
     rows = con.execute(QUERIES["market_share_top"], {"attribution": "direct", "dimension": "family",
-                                                      "top_n": 10}).fetchall()
+                                                      "top_n": 10, "downloads_basis": "raw"}).fetchall()
     got = {r[1]: (r[3], r[4], r[7], r[8]) for r in rows}
     assert got["llama"] == pytest.approx((-10.0, -30.0, date(2026, 12, 23), date(2026, 11, 21)))
     # qwen was absent on day-8: its share there was 0

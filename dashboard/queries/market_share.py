@@ -1,7 +1,9 @@
 """Queries of the Market share page: who wins open-model downloads, and how concentrated that is.
 
 Every slice is one (attribution, dimension) of marts.market_share_daily: attribution 'direct' or
-'lineage', dimension 'organization', 'family', 'country' or 'license_class'.
+'lineage', dimension 'organization', 'family', 'country' or 'license_class'. $downloads_basis picks
+the raw Hub counts ('raw') or the adjusted ones ('adjusted': the rules of
+warehouse/reference/download_adjustment_rules.csv, see marts.model_downloads_adjusted).
 """
 
 QUERIES: dict[str, str] = {
@@ -22,7 +24,11 @@ QUERIES: dict[str, str] = {
     # one row per snapshot_date and series (zero-filled so each band spans every snapshot).
     "market_share_area": """
         WITH slice AS (
-            SELECT snapshot_date, key, share_of_downloads_30d, downloads_30d
+            SELECT snapshot_date, key,
+                   CASE WHEN $downloads_basis = 'adjusted' THEN share_of_downloads_30d_adjusted
+                        ELSE share_of_downloads_30d END AS share_of_downloads_30d,
+                   CASE WHEN $downloads_basis = 'adjusted' THEN downloads_30d_adjusted
+                        ELSE downloads_30d END AS downloads_30d
             FROM marts.market_share_daily
             WHERE attribution = $attribution AND dimension = $dimension
         ),
@@ -57,7 +63,11 @@ QUERIES: dict[str, str] = {
     # key absent from an existing comparison snapshot had a share of 0 there).
     "market_share_top": """
         WITH slice AS (
-            SELECT snapshot_date, key, share_of_downloads_30d, downloads_30d, models
+            SELECT snapshot_date, key, models,
+                   CASE WHEN $downloads_basis = 'adjusted' THEN share_of_downloads_30d_adjusted
+                        ELSE share_of_downloads_30d END AS share_of_downloads_30d,
+                   CASE WHEN $downloads_basis = 'adjusted' THEN downloads_30d_adjusted
+                        ELSE downloads_30d END AS downloads_30d
             FROM marts.market_share_daily
             WHERE attribution = $attribution AND dimension = $dimension
         ),
@@ -96,8 +106,20 @@ QUERIES: dict[str, str] = {
         ORDER BY now.rank""",
 
     "market_concentration": """
-        SELECT snapshot_date, hhi, top1_share, top5_share, keys
+        SELECT snapshot_date, keys,
+               CASE WHEN $downloads_basis = 'adjusted' THEN hhi_adjusted ELSE hhi END AS hhi,
+               CASE WHEN $downloads_basis = 'adjusted' THEN top1_share_adjusted ELSE top1_share END AS top1_share,
+               CASE WHEN $downloads_basis = 'adjusted' THEN top5_share_adjusted ELSE top5_share END AS top5_share
         FROM marts.market_concentration_daily
         WHERE attribution = $attribution AND dimension = $dimension
         ORDER BY snapshot_date""",
+
+    # What each adjustment rule touched on the latest snapshot (shown beside the toggle).
+    "download_adjustments": """
+        SELECT rule, enabled, models_touched, downloads_30d_touched, downloads_30d_removed,
+               downloads_30d_moved, share_of_downloads_30d_touched, downloads_30d_raw,
+               downloads_30d_adjusted, description, snapshot_date
+        FROM marts.download_adjustment_summary
+        WHERE snapshot_date = (SELECT max(snapshot_date) FROM marts.download_adjustment_summary)
+        ORDER BY rule""",
 }

@@ -18,12 +18,19 @@ from dashboard.data import require_data, run_query
 
 SOURCE = "Hugging Face Hub /api/models"
 NO_HUB = "No Hub snapshots yet: run `omo collect hf` then `omo build`, and reload this page."
-HUB_MARTS = {"market_share_daily", "market_concentration_daily", "data_freshness"}
+HUB_MARTS = {"market_share_daily", "market_concentration_daily", "data_freshness", "download_adjustment_summary"}
 DIMENSIONS = {"Organisation": "organization", "Family": "family", "Country": "country",
               "Licence class": "license_class"}
 PLURALS = {"Organisation": "organisations", "Family": "families", "Country": "countries",
            "Licence class": "licence classes"}
 ATTRIBUTIONS = {"Direct": "direct", "Lineage": "lineage"}
+BASES = {"Raw": "raw", "Adjusted": "adjusted"}
+BASIS_HELP = ("Raw: the Hub's own 30-day counts. Adjusted: the same counts after the named rules below "
+              "(quantized re-uploads counted for their base, machine-flat repos and isolated spikes left "
+              "out). Raw figures are never changed; both are kept.")
+RULE_NAMES = {"quantized_rollup": "Quantized re-uploads rolled into their base",
+              "flat_daily_downloads": "Implausibly flat daily downloads left out",
+              "download_spike": "Isolated one-day spikes cut to the usual level"}
 ATTRIBUTION_HELP = ("Direct: a repo counts for its own author. Lineage: fine-tunes, quantizations, "
                     "adapters and merges are credited to their root base model's organisation, "
                     "family, country and licence class.")
@@ -50,17 +57,49 @@ if snapshots < 8:
             "The Hub has no history API, so every series grows by one point per `omo collect hf`; "
             "trends need a week or more.", icon="ℹ️")
 
-c1, c2, c3 = st.columns([2, 3, 1])
+c1, c2, c3, c4 = st.columns([2, 2, 2, 1])
 from_url("share_dimension", next(iter(DIMENSIONS)), options=list(DIMENSIONS))
 from_url("share_attribution", next(iter(ATTRIBUTIONS)), options=list(ATTRIBUTIONS))
+from_url("share_basis", next(iter(BASES)), options=list(BASES))
 from_url("share_top_n", 10, options=list(range(1, 51)), parse=int)
 dimension_label = c1.selectbox("Dimension", list(DIMENSIONS), key="share_dimension")
 attribution_label = c2.radio("Attribution", list(ATTRIBUTIONS), horizontal=True, key="share_attribution",
                              help=ATTRIBUTION_HELP)
-top_n = int(c3.number_input("Top N", min_value=1, max_value=50, step=1, key="share_top_n"))
-to_url("share_dimension", "share_attribution", "share_top_n")
+basis_label = c3.radio("Downloads", list(BASES), horizontal=True, key="share_basis", help=BASIS_HELP)
+top_n = int(c4.number_input("Top N", min_value=1, max_value=50, step=1, key="share_top_n"))
+to_url("share_dimension", "share_attribution", "share_basis", "share_top_n")
 st.caption(ATTRIBUTION_HELP)
-slice_params = {"attribution": ATTRIBUTIONS[attribution_label], "dimension": DIMENSIONS[dimension_label]}
+slice_params = {"attribution": ATTRIBUTIONS[attribution_label], "dimension": DIMENSIONS[dimension_label],
+                "downloads_basis": BASES[basis_label]}
+basis_suffix = ", adjusted downloads" if basis_label == "Adjusted" else ""
+
+# -- what the adjustments touched ------------------------------------------------------------------
+adjustments = run_query("download_adjustments", path)
+if adjustments.height:
+    totals = adjustments.row(0, named=True)
+    change = (totals["downloads_30d_adjusted"] / totals["downloads_30d_raw"] - 1) if totals["downloads_30d_raw"] else 0
+    with st.expander(f"Adjusted downloads: {change:+.1%} against raw on {totals['snapshot_date']} "
+                     "(what each rule touched)", expanded=basis_label == "Adjusted"):
+        st.caption(BASIS_HELP + " Rules and their thresholds: `warehouse/reference/download_adjustment_rules.csv`.")
+        rules_table = adjustments.with_columns(pl.col("rule").replace_strict(RULE_NAMES, default=pl.col("rule")).alias("name"))
+        st.dataframe(rules_table.select("name", "enabled", "models_touched", "share_of_downloads_30d_touched",
+                                  "downloads_30d_removed", "downloads_30d_moved", "description"),
+                     hide_index=True, width="stretch", column_config={
+                         "name": st.column_config.TextColumn("rule", width="medium"),
+                         "enabled": st.column_config.CheckboxColumn("on"),
+                         "models_touched": st.column_config.NumberColumn("repos touched", format="localized"),
+                         "share_of_downloads_30d_touched": st.column_config.NumberColumn(
+                             "share of raw 30-day downloads touched", format="percent"),
+                         "downloads_30d_removed": st.column_config.NumberColumn("30-day downloads left out",
+                                                                                format="localized"),
+                         "downloads_30d_moved": st.column_config.NumberColumn("30-day downloads moved to a base",
+                                                                              format="localized"),
+                         "description": st.column_config.TextColumn("rule, in full", width="large"),
+                     })
+        chart_footer(adjustments.select("rule", "enabled", "models_touched", "downloads_30d_touched",
+                                        "share_of_downloads_30d_touched", "downloads_30d_removed",
+                                        "downloads_30d_moved"),
+                     source=SOURCE, as_of=totals["snapshot_date"], key="download_adjustments")
 
 # -- stacked area ----------------------------------------------------------------------------------
 area = run_query("market_share_area", path, **slice_params, top_n=top_n)
@@ -73,7 +112,7 @@ figure = px.area(
     area, x="snapshot_date", y="share_of_downloads_30d", color="key", markers=True,
     category_orders={"key": order}, color_discrete_map=colours,
     title=f"Share of 30-day downloads by {dimension_label.lower()}, top {top_n}{rest} "
-          f"({attribution_label.lower()} attribution)",
+          f"({attribution_label.lower()} attribution{basis_suffix})",
     labels={"snapshot_date": "Snapshot date", "share_of_downloads_30d": SHARE_AXIS, "key": dimension_label},
 )
 figure.update_yaxes(tickformat=".0%", range=[0, 1])
@@ -85,7 +124,7 @@ chart_footer(area.select("snapshot_date", "key", "share_of_downloads_30d"), sour
              key="market_share")
 
 # -- top-N table -----------------------------------------------------------------------------------
-st.subheader(f"Top {top_n} {PLURALS[dimension_label]} on {as_of}")
+st.subheader(f"Top {top_n} {PLURALS[dimension_label]} on {as_of}{basis_suffix}")
 top = run_query("market_share_top", path, **slice_params, top_n=top_n)
 date_7d, date_30d = top["compared_with_7d"][0], top["compared_with_30d"][0]
 table = top.select("key", "share_now", "change_7d_pp", "change_30d_pp", "downloads_30d", "models")
@@ -118,7 +157,7 @@ with left:
     hhi_chart = px.line(
         concentration, x="snapshot_date", y="hhi", markers=True,
         title=f"Herfindahl-Hirschman index of 30-day downloads by {dimension_label.lower()} "
-              f"({attribution_label.lower()} attribution)",
+              f"({attribution_label.lower()} attribution{basis_suffix})",
         labels={"snapshot_date": "Snapshot date", "hhi": "HHI (0–10 000)"},
     )
     hhi_chart.update_yaxes(range=[0, 10_000], tickformat=",d")
