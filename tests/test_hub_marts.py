@@ -205,3 +205,31 @@ def test_a_broken_reference_file_fails_the_build_naming_it(tmp_path):
     with open_writer(tmp_path / "omo.duckdb") as con:
         with pytest.raises(BuildError, match="families.csv is missing"):
             build(con, reference)
+
+
+@pytest.mark.parametrize("rule, message", [
+    ("1,id_regex,qwen(2,qwen", "families.csv: priority 1: bad pattern 'qwen\\(2'"),
+    ("1,name,qwen,qwen", "families.csv: priority 1: match_on must be author or id_regex"),
+])
+def test_a_family_rule_that_cannot_match_fails_the_build_naming_it(tmp_path, rule, message):
+    import shutil
+
+    from warehouse.build import reference_dir
+    reference = tmp_path / "reference"
+    shutil.copytree(str(reference_dir()), reference)
+    (reference / "families.csv").write_text(f"priority,match_on,pattern,family\n{rule}\n")
+    with open_writer(tmp_path / "omo.duckdb") as con, pytest.raises(BuildError, match=message):
+        build(con, reference)
+
+
+def test_families_follow_the_first_matching_rule_by_priority(tmp_path):
+    # deepseek (priority 80) comes before qwen (130): a distilled Qwen is DeepSeek's; an author
+    # rule (Qwen, 430) only names ids no regex claimed
+    con = build_with(tmp_path / "omo.duckdb", [listing("deepseek-ai/DeepSeek-R1-Distill-Qwen-7B"),
+                                              listing("bartowski/Qwen2.5-7B-Instruct-GGUF"),
+                                              listing("Qwen/QwQ-32B"), listing("Qwen/some-new-name"),
+                                              listing("nobody/plain-model")])
+    got = dict(rows(con, "SELECT model_id, family FROM marts.hf_model_profile"))
+    assert got == {"deepseek-ai/DeepSeek-R1-Distill-Qwen-7B": "deepseek", "bartowski/Qwen2.5-7B-Instruct-GGUF": "qwen",
+                   "Qwen/QwQ-32B": "qwen", "Qwen/some-new-name": "qwen", "nobody/plain-model": "(unclassified)"}
+    con.close()

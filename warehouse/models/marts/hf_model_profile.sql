@@ -11,10 +11,6 @@ organizations as (
     select * from staging.stg_organizations
 ),
 
-family_rules as (
-    select * from staging.stg_family_rules
-),
-
 licenses as (
     select * from staging.stg_licenses
 ),
@@ -36,14 +32,10 @@ ids as (
 ),
 
 families as (
-    select
-        ids.id,
-        arg_min(family_rules.family, family_rules.priority) as family
+    -- the first rule of families.csv that matches (the family_of macro is built from the rules)
+    select id, staging.family_of(id) as family
     from ids
-    join family_rules
-        on (family_rules.match_on = 'author' and split_part(ids.id, '/', 1) = family_rules.pattern)
-        or (family_rules.match_on = 'id_regex' and regexp_matches(ids.id, family_rules.pattern, 'i'))
-    group by ids.id
+    where family is not null
 ),
 
 owners as (
