@@ -3,11 +3,11 @@ with models as (
     select * from staging.stg_hf_models
 ),
 
-latest as (
+latest as materialized (
     -- lineage is a property of the repo, not of the day: take each model's latest listing
-    select model_id, base_models
+    select model_id, arg_max(base_models, snapshot_date) as base_models
     from models
-    qualify row_number() over (partition by model_id order by snapshot_date desc) = 1
+    group by model_id
 ),
 
 parents as (

@@ -15,13 +15,18 @@ licenses as (
     select * from staging.stg_licenses
 ),
 
-latest as (
-    select
-        *,
-        min(snapshot_date) over (partition by model_id) as first_seen_date,
-        max(snapshot_date) over (partition by model_id) as last_seen_date
+seen as (
+    select model_id, min(snapshot_date) as first_seen_date, max(snapshot_date) as last_seen_date
     from models
-    qualify row_number() over (partition by model_id order by snapshot_date desc) = 1
+    group by model_id
+),
+
+latest as materialized (
+    -- each model's latest listing (staging holds one per model per day). An aggregate and a join,
+    -- not a window over every day, and computed once: several CTEs below read it
+    select models.*, seen.first_seen_date, seen.last_seen_date
+    from models
+    join seen on seen.model_id = models.model_id and seen.last_seen_date = models.snapshot_date
 ),
 
 ids as (
