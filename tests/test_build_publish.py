@@ -22,6 +22,7 @@ MART_KEYS = {
     "hf_model_profile": "model_id",
     "model_downloads_daily": "model_id, snapshot_date",
     "model_downloads_adjusted": "model_id, snapshot_date",
+    "model_downloads_weekly_change": "model_id",
     "download_adjustment_summary": "snapshot_date, rule",
     "market_share_daily": "snapshot_date, attribution, dimension, key",
     "market_concentration_daily": "snapshot_date, attribution, dimension",

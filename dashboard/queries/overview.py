@@ -2,8 +2,10 @@
 
 # The Hub snapshot the headline deltas compare with: the latest one at least 7 days before the
 # newest snapshot, or, while history is shorter, the oldest one.
+# The days come from license_share_daily (a few rows per day), not model_downloads_daily (one row
+# per model per day): every listed model has a licence row, so the days are the same.
 _COMPARED_DAYS = """
-    days AS (SELECT DISTINCT snapshot_date FROM marts.model_downloads_daily),
+    days AS (SELECT DISTINCT snapshot_date FROM marts.license_share_daily),
     picked AS (
         SELECT max(snapshot_date) AS latest_date,
                coalesce(max(snapshot_date) FILTER (WHERE snapshot_date <= (SELECT max(snapshot_date) FROM days) - 7),
@@ -21,8 +23,8 @@ QUERIES: dict[str, str] = {
             SELECT compare_date, 'compare' FROM picked WHERE compare_date < latest_date
         ),
         totals AS (
-            SELECT snapshot_date, count(*) AS models, sum(downloads_30d)::BIGINT AS downloads_30d
-            FROM marts.model_downloads_daily WHERE snapshot_date IN (SELECT snapshot_date FROM compared)
+            SELECT snapshot_date, sum(models) AS models, sum(downloads_30d)::BIGINT AS downloads_30d
+            FROM marts.license_share_daily WHERE snapshot_date IN (SELECT snapshot_date FROM compared)
             GROUP BY ALL
         ),
         permissive AS (
@@ -82,22 +84,14 @@ QUERIES: dict[str, str] = {
         FROM latest CROSS JOIN year_before""",
 
     # models whose 30-day downloads grew most between the compared snapshots
-    "overview_movers": f"""
-        WITH {_COMPARED_DAYS},
-        now AS (SELECT model_id, downloads_30d FROM marts.model_downloads_daily
-                WHERE snapshot_date = (SELECT latest_date FROM picked)),
-        before AS (SELECT model_id, downloads_30d FROM marts.model_downloads_daily
-                   WHERE snapshot_date = (SELECT compare_date FROM picked))
-        SELECT now.model_id, profiles.family, profiles.organization,
-               before.downloads_30d AS downloads_30d_before, now.downloads_30d AS downloads_30d_now,
-               now.downloads_30d - before.downloads_30d AS change,
-               (now.downloads_30d - before.downloads_30d) / nullif(before.downloads_30d, 0) AS change_ratio,
-               (SELECT compare_date FROM picked) AS compared_with
-        FROM now
-        JOIN before USING (model_id)
+    "overview_movers": """
+        SELECT movers.model_id, profiles.family, profiles.organization,
+               movers.downloads_30d_before, movers.downloads_30d_now, movers.change, movers.change_ratio,
+               movers.compare_date AS compared_with
+        FROM marts.model_downloads_weekly_change AS movers
         LEFT JOIN marts.hf_model_profile AS profiles USING (model_id)
-        WHERE now.downloads_30d <> before.downloads_30d
-        ORDER BY change DESC, now.model_id
+        WHERE movers.change <> 0
+        ORDER BY movers.change DESC, movers.model_id
         LIMIT $limit""",
 
     "published_at": "SELECT published_at FROM main.published",

@@ -13,7 +13,7 @@ from dashboard.data import require_data, run_query
 HUB_SOURCE = "Hugging Face Hub API (model listings)"
 MOVERS = 10
 
-path = require_data()
+path = require_data({"model_downloads_weekly_change", "license_share_daily"}, "Overview")
 published_at = run_query("published_at", path)["published_at"][0]
 st.title("Open Model Observatory")
 st.caption(f"Published {published_at:%Y-%m-%d %H:%M} UTC")
