@@ -28,6 +28,18 @@ params as (
     from rules
 ),
 
+candidates as (
+    -- only a repo that reached a rule's minimum daily downloads on some day can be flat or spike;
+    -- on a power-law Hub that is a small share of repos, so the windows below skip the rest
+    select daily.model_id
+    from daily
+    cross join params
+    group by daily.model_id
+    having max(daily.downloads_per_day) >= least(
+        case when any_value(params.flat_on) then any_value(params.flat_min_per_day) end,
+        case when any_value(params.spike_on) then any_value(params.spike_min_per_day) end)
+),
+
 windows as (
     select
         daily.snapshot_date,
@@ -43,6 +55,7 @@ windows as (
         count(daily.downloads_per_day) over days_after as spike_days_after,
         median(daily.downloads_per_day) over days_after as spike_median_after
     from daily
+    semi join candidates using (model_id)
     cross join params
     window
         flat_window as (partition by daily.model_id order by daily.snapshot_date
@@ -86,10 +99,18 @@ spikes_in_window as (
 
 after_flags as (
     select
-        *,
-        case when is_flat then 0
-             else greatest(coalesce(downloads_30d, 0) - spike_excess_30d, 0) end as kept_30d
-    from spikes_in_window
+        daily.snapshot_date,
+        daily.model_id,
+        daily.downloads_30d,
+        daily.downloads_per_day,
+        coalesce(judged.is_flat, false) as is_flat,
+        coalesce(judged.spike_excess, 0) as spike_excess,
+        coalesce(judged.spike_excess_30d, 0) as spike_excess_30d,
+        case when judged.is_flat then 0
+             else greatest(coalesce(daily.downloads_30d, 0) - coalesce(judged.spike_excess_30d, 0), 0)
+        end as kept_30d
+    from daily
+    left join spikes_in_window as judged using (snapshot_date, model_id)
 ),
 
 rolled as (
