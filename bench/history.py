@@ -161,12 +161,14 @@ def main() -> None:
         rows = load_days(con, landing, history)
         load_s = time.perf_counter() - started
         del history
-        full_s = timed(lambda: build(con))
+        full_models: dict[str, float] = {}
+        full_s = timed(lambda: build(con, on_model=lambda m, s: full_models.__setitem__(m.relation, s)))
         con.execute("CHECKPOINT")
         size = warehouse.stat().st_size
         publish_s = timed(lambda: publish(con, scratch / "serving"))
         load_days(con, landing, [next(frames)])
-        incremental_s = timed(lambda: build(con))
+        next_models: dict[str, float] = {}
+        incremental_s = timed(lambda: build(con, on_model=lambda m, s: next_models.__setitem__(m.relation, s)))
         serving = publish(con, scratch / "serving")
         con.close()
         latencies = query_latencies(serving, args.repeat)
@@ -179,6 +181,10 @@ def main() -> None:
     print(f"| full build | {full_s:.1f} s | |")
     print(f"| publish | {publish_s:.1f} s | |")
     print(f"| build after one more day | {incremental_s:.1f} s | < 30 s |")
+    print("\nSlowest models of the build after one more day (where the next-day time goes):\n")
+    print("| model | full build s | next-day build s |\n|---|---:|---:|")
+    for relation, seconds in sorted(next_models.items(), key=lambda kv: -kv[1])[:8]:
+        print(f"| {relation} | {full_models.get(relation, float('nan')):.1f} | {seconds:.1f} |")
     slow = [r for r in latencies if not r[2] < 100]
     print(f"\nDashboard queries on the published copy ({len(latencies)} queries, {args.repeat} runs each; "
           f"{len(slow)} with p95 of 100 ms or more):\n")

@@ -158,9 +158,16 @@ def build_command(
 ) -> None:
     """Build staging views and marts from the raw layer, then publish a serving copy."""
     settings = _settings()
+    seconds_by_model: dict[str, float] = {}
     try:
-        with open_writer(settings.warehouse_path) as con:
-            models = build(con)
+        with open_writer(settings.warehouse_path) as con, _build_progress() as bar:
+            task = bar.add_task("building", total=None)
+
+            def built(model, seconds: float) -> None:
+                seconds_by_model[model.relation] = seconds
+                bar.update(task, advance=1, description=f"built {model.relation}")
+
+            models = build(con, on_model=built)
             counts = {m.relation: con.execute(f"SELECT count(*) FROM {m.relation}").fetchone()[0]
                       for m in models if m.layer == "marts"}
             published = publish(con, settings.serving_dir, settings.serving_versions_kept) \
@@ -172,9 +179,16 @@ def build_command(
     except Exception as exc:  # noqa: BLE001
         raise _unexpected(settings, "build", exc) from None
     for relation, rows in counts.items():
-        out.print(f"  {relation:<32} {rows:>10,} rows", highlight=False)
+        out.print(f"  {relation:<36} {rows:>11,} rows  {seconds_by_model.get(relation, 0):6.1f} s",
+                  highlight=False)
     if published:
         out.print(f"[green]✓[/] published {published.name}", highlight=False)
+
+
+def _build_progress() -> Progress:
+    """A spinner naming the model just built (stderr, so `omo build > log` stays a clean table)."""
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                    console=Console(stderr=True), transient=True)
 
 
 @app.command()

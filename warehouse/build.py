@@ -10,6 +10,8 @@ A failed build rolls back whole: the previous marts stay as they were.
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.resources import files
 
@@ -187,7 +189,9 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def build(con: duckdb.DuckDBPyConnection, reference=None) -> list[Model]:
+def build(con: duckdb.DuckDBPyConnection, reference=None,
+          on_model: Callable[[Model, float], None] | None = None) -> list[Model]:
+    """Build every model; on_model(model, seconds) is called after each one (progress, timings)."""
     models = build_order(discover_models())
     con.execute("BEGIN TRANSACTION")
     try:
@@ -196,11 +200,14 @@ def build(con: duckdb.DuckDBPyConnection, reference=None) -> list[Model]:
         create_family_macro(con)
         for model in models:
             kind = "VIEW" if model.layer == "staging" else "TABLE"
+            started = time.perf_counter()
             try:
                 con.execute(f"CREATE OR REPLACE {kind} {model.relation} AS\n{model.sql}")
             except duckdb.Error as exc:
                 raise BuildError(f"{model.relation}: {exc}") from None
             con.execute(f"COMMENT ON {kind} {model.relation} IS {_quote(model.grain)}")
+            if on_model:
+                on_model(model, time.perf_counter() - started)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
