@@ -155,8 +155,12 @@ def _progress_bar(source: str):
 def build_command(
     publish_copy: bool = typer.Option(True, "--publish/--no-publish",
                                       help="Publish the marts for the dashboard after a good build."),
+    full: bool = typer.Option(False, "--full", help="Recompute every day of the per-day marts (a build "
+                              "does this by itself when a model or reference file changed)."),
 ) -> None:
-    """Build staging views and marts from the raw layer, then publish a serving copy."""
+    """Build staging views and marts from the raw layer, then publish a serving copy.
+
+    Per-day marts are incremental: only the days new Hub data can change are recomputed."""
     settings = _settings()
     seconds_by_model: dict[str, float] = {}
     try:
@@ -167,7 +171,10 @@ def build_command(
                 seconds_by_model[model.relation] = seconds
                 bar.update(task, advance=1, description=f"built {model.relation}")
 
-            models = build(con, on_model=built)
+            models = build(con, on_model=built, full=full)
+            mode, recomputed_from, latest_day = con.execute(
+                "SELECT mode, recomputed_from, (SELECT max(snapshot_date) FROM build.hub_days) "
+                "FROM build.last_build").fetchall()[0]
             counts = {m.relation: con.execute(f"SELECT count(*) FROM {m.relation}").fetchone()[0]
                       for m in models if m.layer == "marts"}
             published = publish(con, settings.serving_dir, settings.serving_versions_kept) \
@@ -181,6 +188,13 @@ def build_command(
     for relation, rows in counts.items():
         out.print(f"  {relation:<36} {rows:>11,} rows  {seconds_by_model.get(relation, 0):6.1f} s",
                   highlight=False)
+    if mode == "full":
+        out.print("full build: every day recomputed", highlight=False)
+    elif latest_day is None or recomputed_from > latest_day:
+        out.print("incremental build: no new Hub days, per-day marts kept as they were", highlight=False)
+    else:
+        out.print(f"incremental build: per-day marts recomputed from {recomputed_from} "
+                  "(`omo build --full` recomputes every day)", highlight=False)
     if published:
         out.print(f"[green]✓[/] published {published.name}", highlight=False)
 

@@ -6,7 +6,7 @@ the same loader the collector uses, runs the real build and reads the marts.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import duckdb
 import polars as pl
@@ -131,27 +131,30 @@ def test_lineage_walk_survives_cycles_and_stops_at_the_depth_limit(tmp_path):
 
 
 def test_daily_downloads_difference_all_time_counts(tmp_path):
+    back = D4 + timedelta(days=40)
     con = build_with(tmp_path / "omo.duckdb", [
         listing("org/steady", D1, all_time=1000), listing("org/steady", D2, all_time=1100),
-        listing("org/steady", D4, all_time=1400),
+        listing("org/steady", D4, all_time=1400), listing("org/steady", back, all_time=5400),
         listing("org/recounted", D1, all_time=500), listing("org/recounted", D2, all_time=450),
         listing("org/recounted", D4, all_time=480),
         listing("org/vanished", D1, all_time=70), listing("org/vanished", D2, all_time=90),
     ])
     got = rows(con, """SELECT model_id, snapshot_date, is_first_snapshot, days_since_previous,
-                              downloads_since_previous, downloads_per_day, count_decreased,
-                              is_last_seen_before_latest
+                              downloads_since_previous, downloads_per_day, count_decreased
                        FROM marts.model_downloads_daily ORDER BY model_id, snapshot_date""")
     assert got == [
-        ("org/recounted", D1, True, None, None, None, False, False),
-        ("org/recounted", D2, False, 1, None, None, True, False),  # 500 -> 450: flagged, never negative
-        ("org/recounted", D4, False, 2, 30, 15.0, False, False),
-        ("org/steady", D1, True, None, None, None, False, False),
-        ("org/steady", D2, False, 1, 100, 100.0, False, False),
-        ("org/steady", D4, False, 2, 300, 150.0, False, False),  # a missed day spreads evenly
-        ("org/vanished", D1, True, None, None, None, False, False),
-        ("org/vanished", D2, False, 1, 20, 20.0, False, True),  # absent from the latest crawl
+        ("org/recounted", D1, True, None, None, None, False),
+        ("org/recounted", D2, False, 1, None, None, True),  # 500 -> 450: flagged, never negative
+        ("org/recounted", D4, False, 2, 30, 15.0, False),
+        ("org/steady", D1, True, None, None, None, False),
+        ("org/steady", D2, False, 1, 100, 100.0, False),
+        ("org/steady", D4, False, 2, 300, 150.0, False),  # a missed day spreads evenly
+        ("org/steady", back, True, None, None, None, False),  # back after 40 days away: starts afresh
+        ("org/vanished", D1, True, None, None, None, False),
+        ("org/vanished", D2, False, 1, 20, 20.0, False),
     ]
+    listed = dict(rows(con, "SELECT model_id, is_in_latest_crawl FROM marts.hf_model_profile"))
+    assert listed == {"org/steady": True, "org/recounted": False, "org/vanished": False}
 
 
 def test_unknown_and_missing_licences_are_counted_not_dropped(tmp_path):

@@ -5,20 +5,33 @@ Each model is one file holding one SELECT whose first line states its grain
 marts. ref.* holds the curated reference CSVs (warehouse/reference/), reloaded by every build so a
 reviewed change to a CSV reaches the marts without a migration.
 A failed build rolls back whole: the previous marts stay as they were.
+
+Incremental builds. A mart whose second line is `-- incremental by snapshot_date` holds one row
+per snapshot day (or finer) and reads its inputs from `staging.build_from()` minus the lookback
+its SQL states. A full build sets build_from() to 1970-01-01 and creates the table; an incremental
+one deletes the rows from build_from() on and inserts them again. build_from() is the first Hub
+day whose raw rows are new or changed since the last build, minus the days a new day can still
+change (the spike rule looks that far ahead). Every other mart is rebuilt whole. The build is full
+when asked, when there is no previous build, or when any model, macro or reference file changed
+(their sha256 is kept in build.last_build): history is re-attributed only by a full build.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from importlib.resources import files
 
 import duckdb
 
 _MART_REF = re.compile(r"\bmarts\.(\w+)")
 _STAGING_REF = re.compile(r"\bstaging\.(\w+)\b(?!\s*\()")  # a call is a macro, not a model
+_INCREMENTAL = "-- incremental by snapshot_date"
+FULL_BUILD_FROM = "1970-01-01"
 
 
 @dataclass(frozen=True)
@@ -34,6 +47,11 @@ class Model:
     @property
     def relation(self) -> str:
         return f"{self.layer}.{self.name}"
+
+    @property
+    def incremental(self) -> bool:
+        lines = self.sql.lstrip().splitlines()
+        return self.layer == "marts" and len(lines) > 1 and lines[1].strip() == _INCREMENTAL
 
 
 class BuildError(Exception):
@@ -189,25 +207,88 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def _build_one(con: duckdb.DuckDBPyConnection, model: Model, incremental: bool) -> None:
+    if model.incremental and incremental:
+        con.execute(f"DELETE FROM {model.relation} WHERE snapshot_date >= staging.build_from()")
+        con.execute(f"INSERT INTO {model.relation} BY NAME\n{model.sql}")
+        return
+    kind = "VIEW" if model.layer == "staging" else "TABLE"
+    con.execute(f"CREATE OR REPLACE {kind} {model.relation} AS\n{model.sql}")
+    con.execute(f"COMMENT ON {kind} {model.relation} IS {_quote(model.grain)}")
+
+
+def fingerprint(models: list[Model], reference=None) -> str:
+    """sha256 over every model, macro and reference file: any change makes the next build full."""
+    digest = hashlib.sha256()
+    for model in models:
+        digest.update(f"{model.relation}\n{model.sql}\n".encode())
+    macros = files("warehouse").joinpath("macros")
+    for entry in sorted(macros.iterdir(), key=lambda e: e.name):
+        digest.update(entry.read_bytes())
+    directory = reference or reference_dir()
+    for name in sorted(REFERENCE_TABLES):
+        path = directory.joinpath(f"{name}.csv")
+        digest.update(path.read_bytes() if path.is_file() else b"(missing)")
+    return digest.hexdigest()
+
+
+def incremental_start(con: duckdb.DuckDBPyConnection, models: list[Model], build_fingerprint: str) -> str | None:
+    """The first snapshot day the per-day marts must recompute, or None for a full build."""
+    last = con.execute("SELECT fingerprint FROM build.last_build").fetchall()
+    if not last or last[0][0] != build_fingerprint:
+        return None
+    existing = {name for (name,) in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND schema_name = 'marts'").fetchall()}
+    if any(m.incremental and m.name not in existing for m in models):
+        return None
+    changed = con.execute("""
+        WITH now AS (SELECT snapshot_date, count(*) AS raw_rows FROM raw.hf_models GROUP BY ALL)
+        SELECT min(snapshot_date) FROM (
+            (SELECT * FROM now EXCEPT SELECT * FROM build.hub_days)
+            UNION ALL
+            -- a day that vanished from raw (never in normal use) changes its neighbours too
+            (SELECT * FROM build.hub_days EXCEPT SELECT * FROM now))""").fetchall()[0][0]
+    if changed is None:
+        latest = con.execute("SELECT max(snapshot_date) FROM build.hub_days").fetchall()[0][0]
+        return None if latest is None else str(latest + timedelta(days=1))
+    # a new day can still change the spike judgement of the days before it (the rule looks
+    # window_days ahead), so those are recomputed too
+    ahead = con.execute("SELECT coalesce(max(window_days), 0) FROM ref.download_adjustment_rules "
+                        "WHERE rule = 'download_spike' AND enabled").fetchall()[0][0]
+    return str(changed - timedelta(days=int(ahead)))
+
+
+def _save_build_state(con: duckdb.DuckDBPyConnection, build_fingerprint: str, start: str | None) -> None:
+    con.execute("DELETE FROM build.last_build")
+    con.execute("INSERT INTO build.last_build VALUES (current_timestamp, ?, ?, ?)",
+                [build_fingerprint, "full" if start is None else "incremental", start])
+    con.execute("DELETE FROM build.hub_days")
+    con.execute("INSERT INTO build.hub_days SELECT snapshot_date, count(*) FROM raw.hf_models GROUP BY ALL")
+
+
 def build(con: duckdb.DuckDBPyConnection, reference=None,
-          on_model: Callable[[Model, float], None] | None = None) -> list[Model]:
-    """Build every model; on_model(model, seconds) is called after each one (progress, timings)."""
+          on_model: Callable[[Model, float], None] | None = None, full: bool = False) -> list[Model]:
+    """Build every model (incrementally where it can, see the module docstring; `full` forces a
+    full build); on_model(model, seconds) is called after each one (progress, timings)."""
     models = build_order(discover_models())
+    build_fingerprint = fingerprint(models, reference)
     con.execute("BEGIN TRANSACTION")
     try:
         load_reference(con, reference)
         load_macros(con)
         create_family_macro(con)
+        start = None if full else incremental_start(con, models, build_fingerprint)
+        con.execute(f"CREATE OR REPLACE MACRO staging.build_from() AS DATE {_quote(start or FULL_BUILD_FROM)}")
         for model in models:
-            kind = "VIEW" if model.layer == "staging" else "TABLE"
             started = time.perf_counter()
             try:
-                con.execute(f"CREATE OR REPLACE {kind} {model.relation} AS\n{model.sql}")
+                _build_one(con, model, incremental=start is not None)
             except duckdb.Error as exc:
                 raise BuildError(f"{model.relation}: {exc}") from None
-            con.execute(f"COMMENT ON {kind} {model.relation} IS {_quote(model.grain)}")
             if on_model:
                 on_model(model, time.perf_counter() - started)
+        _save_build_state(con, build_fingerprint, start)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

@@ -1,6 +1,8 @@
 -- one row per snapshot_date, rule: how many models and what share of that day's raw 30-day downloads each adjustment rule touched
+-- incremental by snapshot_date
 with adjusted as (
     select * from marts.model_downloads_adjusted
+    where snapshot_date >= staging.build_from()
 ),
 
 rules as (

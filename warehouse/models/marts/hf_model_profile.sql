@@ -85,6 +85,8 @@ final as (
         latest.created_at,
         latest.first_seen_date,
         latest.last_seen_date,
+        -- not listed in the latest crawl: deleted, renamed, made private or out of the top-N scope
+        latest.last_seen_date = (select max(last_seen_date) from seen) as is_in_latest_crawl,
         lineage.parent_model_id,
         lineage.relation_to_parent,
         lineage.root_model_id,

@@ -1,6 +1,8 @@
 -- one row per snapshot_date, license_id: models and 30-day downloads under each Hub licence id, with its class
+-- incremental by snapshot_date
 with daily as (
     select * from marts.model_downloads_daily
+    where snapshot_date >= staging.build_from()
 ),
 
 profiles as (

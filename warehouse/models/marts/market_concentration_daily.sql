@@ -1,6 +1,8 @@
 -- one row per snapshot_date, attribution, dimension: how concentrated 30-day downloads are (HHI, top-1 and top-5 share), raw and adjusted
+-- incremental by snapshot_date
 with shares as (
     select * from marts.market_share_daily
+    where snapshot_date >= staging.build_from()
 ),
 
 final as (

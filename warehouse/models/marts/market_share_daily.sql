@@ -1,7 +1,9 @@
 -- one row per snapshot_date, attribution, dimension, key: that key's 30-day downloads and share of all listed models, raw and adjusted
+-- incremental by snapshot_date
 with daily as (
     -- raw figures beside the adjusted ones (marts.model_downloads_adjusted, rules in download_adjustment_rules.csv)
     select * from marts.model_downloads_adjusted
+    where snapshot_date >= staging.build_from()
 ),
 
 profiles as (

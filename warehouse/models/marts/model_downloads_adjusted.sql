@@ -1,5 +1,6 @@
 -- one row per model_id per snapshot_date: 30-day downloads raw and adjusted by the named rules of download_adjustment_rules.csv
-with daily as (
+-- incremental by snapshot_date
+with all_daily as (
     select * from marts.model_downloads_daily
 ),
 
@@ -26,6 +27,18 @@ params as (
         max(min_downloads_per_day) filter (where rule = 'download_spike') as spike_min_per_day,
         max(threshold) filter (where rule = 'download_spike') as spike_ratio
     from rules
+),
+
+lookback as (
+    -- a day's 30-day figure holds the spikes of the 29 days before it, each judged on the
+    -- spike window before it; the flat window looks back flat_window_days - 1
+    select greatest(flat_window_days - 1, 29 + spike_window_days) as days from params
+),
+
+daily as (
+    select all_daily.*
+    from all_daily, lookback
+    where all_daily.snapshot_date >= staging.build_from() - lookback.days
 ),
 
 candidates as (
@@ -157,6 +170,7 @@ final as (
     from after_flags
     left join rolled using (snapshot_date, model_id)
     left join rolled_in using (snapshot_date, model_id)
+    where after_flags.snapshot_date >= staging.build_from()
 )
 
 select * from final

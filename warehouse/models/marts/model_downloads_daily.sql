@@ -1,10 +1,10 @@
 -- one row per model_id per snapshot_date: downloads that day, from differencing all-time counts between snapshots
+-- incremental by snapshot_date
 with models as (
+    -- a day's figure differences the model's previous snapshot within 35 days: so a build that
+    -- recomputes from build_from() needs only the 35 days before it
     select * from staging.stg_hf_models
-),
-
-crawl_days as (
-    select max(snapshot_date) as latest_snapshot_date from models
+    where snapshot_date >= staging.build_from() - 35
 ),
 
 with_previous as (
@@ -15,10 +15,20 @@ with_previous as (
         downloads_all_time,
         likes,
         lag(snapshot_date) over by_model as previous_snapshot_date,
-        lag(downloads_all_time) over by_model as previous_downloads_all_time,
-        max(snapshot_date) over (partition by model_id) as last_seen_date
+        lag(downloads_all_time) over by_model as previous_downloads_all_time
     from models
     window by_model as (partition by model_id order by snapshot_date)
+),
+
+bounded as (
+    -- a model back after more than 35 days away starts afresh, as a new listing would
+    select
+        * exclude (previous_snapshot_date, previous_downloads_all_time),
+        case when date_diff('day', previous_snapshot_date, snapshot_date) <= 35
+             then previous_snapshot_date end as previous_snapshot_date,
+        case when date_diff('day', previous_snapshot_date, snapshot_date) <= 35
+             then previous_downloads_all_time end as previous_downloads_all_time
+    from with_previous
 ),
 
 final as (
@@ -38,12 +48,9 @@ final as (
              then downloads_all_time - previous_downloads_all_time end as downloads_since_previous,
         case when downloads_all_time >= previous_downloads_all_time
              then (downloads_all_time - previous_downloads_all_time)
-                  / date_diff('day', previous_snapshot_date, snapshot_date) end as downloads_per_day,
-        -- not listed in the latest crawl: deleted, renamed, made private or fell out of the top-N scope
-        snapshot_date = last_seen_date and last_seen_date < crawl_days.latest_snapshot_date
-            as is_last_seen_before_latest
-    from with_previous
-    cross join crawl_days
+                  / date_diff('day', previous_snapshot_date, snapshot_date) end as downloads_per_day
+    from bounded
+    where snapshot_date >= staging.build_from()
 )
 
 select * from final
