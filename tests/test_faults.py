@@ -525,7 +525,7 @@ def _build_counts(stdout: str) -> tuple[str, dict[str, int]]:
     counts = {}
     for line in stdout.splitlines():
         parts = line.split()
-        if len(parts) == 3 and parts[0].startswith("marts.") and parts[2] == "rows":
+        if len(parts) >= 3 and parts[0].startswith("marts.") and parts[2] == "rows":  # then its seconds
             counts[parts[0].removeprefix("marts.")] = int(parts[1].replace(",", ""))
     published_line = next(line for line in stdout.splitlines() if "published omo-" in line)
     return published_line.split("published ", 1)[1].strip(), counts
