@@ -171,11 +171,37 @@ def test_unknown_and_missing_licences_are_counted_not_dropped(tmp_path):
 
 
 def test_a_model_listed_twice_in_one_day_counts_once(tmp_path):
+    """Loaded by the real loader: the later sighting wins, raw holds one row per model per day."""
+    from collectors.landing import land
+    from warehouse.load import RunRecord, load_run
+
     first = listing("org/dup", downloads_30d=100)
     later = {**listing("org/dup", downloads_30d=120), "collected_at": datetime(2026, 11, 1, 6, tzinfo=UTC)}
-    con = build_with(tmp_path / "omo.duckdb", [first, later, listing("org/other", downloads_30d=80)])
-    assert rows(con, "SELECT models, downloads_30d FROM marts.market_share_daily "
-                     "WHERE attribution = 'direct' AND dimension = 'country'") == [(2, 200)]
+    frame = pl.DataFrame([first, later, listing("org/other", downloads_30d=80)], schema=HF_MODELS_SCHEMA)
+    path = land(frame, tmp_path / "landing", "hf", D1, "run-1")
+    now = datetime.now(UTC)
+    with open_writer(tmp_path / "omo.duckdb") as con:
+        load_run(con, [("raw.hf_models", path)], RunRecord("run-1", "hf", now, now, "ok", D1))
+        assert con.execute("SELECT model_id, downloads_30d FROM raw.hf_models ORDER BY 1").fetchall() == [
+            ("org/dup", 120), ("org/other", 80)]
+        build(con)
+        assert rows(con, "SELECT models, downloads_30d FROM marts.market_share_daily "
+                         "WHERE attribution = 'direct' AND dimension = 'country'") == [(2, 200)]
+
+
+def test_migration_0008_keeps_the_later_sighting_of_rows_loaded_before_it(tmp_path):
+    from warehouse.migrate import migrate
+
+    con = duckdb.connect(str(tmp_path / "old.duckdb"))
+    migrate(con, target=7)
+    first = listing("org/dup", downloads_30d=100)
+    later = {**listing("org/dup", downloads_30d=120), "collected_at": datetime(2026, 11, 1, 6, tzinfo=UTC)}
+    frame = pl.DataFrame([first, later, listing("org/other", downloads_30d=80)], schema=HF_MODELS_SCHEMA)  # noqa: F841
+    con.execute("INSERT INTO raw.hf_models SELECT * FROM frame")
+    assert migrate(con) == [8]
+    assert con.execute("SELECT model_id, downloads_30d FROM raw.hf_models ORDER BY 1").fetchall() == [
+        ("org/dup", 120), ("org/other", 80)]
+    con.close()
 
 
 def test_mart_keys_are_unique_and_not_null(market):

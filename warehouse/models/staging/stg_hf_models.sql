@@ -1,17 +1,8 @@
--- one row per snapshot_date, model_id: a Hub model as listed that day, repeats across pages collapsed
-with listings as (
+-- one row per snapshot_date, model_id: a Hub model as listed that day
+with one_per_day as (
+    -- a model listed twice in one crawl (rankings shift while it pages) was collapsed to its
+    -- later sighting when the run was loaded (warehouse/load.py ROW_KEYS, migration 0008)
     select * from raw.hf_models
-),
-
-one_per_day as (
-    -- rankings shift while a crawl pages, so a model can be listed twice in one day; the later
-    -- sighting is the fresher count
-    select *
-    from listings
-    qualify row_number() over (
-        partition by snapshot_date, model_id
-        order by collected_at desc, downloads_all_time desc nulls last
-    ) = 1
 ),
 
 final as (
