@@ -98,6 +98,12 @@ def test_demo_end_to_end_into_its_own_marked_directory(data_dir, loopback_only, 
         daily = con.execute("""SELECT count(*) FILTER (WHERE downloads_per_day > 0), count(*) FILTER (WHERE downloads_per_day < 0)
                                FROM marts.model_downloads_daily WHERE NOT is_first_snapshot""").fetchone()
         assert daily[0] > 2_000 and daily[1] == 0
+        touched = dict(con.execute("""SELECT rule, models_touched FROM marts.download_adjustment_summary
+                                      WHERE snapshot_date = (SELECT max(snapshot_date)
+                                                             FROM marts.download_adjustment_summary)""").fetchall())
+        # flat and spike need a week of days (the default 14-day demo shows them); rollup needs one
+        assert set(touched) == {"quantized_rollup", "flat_daily_downloads", "download_spike"}
+        assert touched["quantized_rollup"] > 0, touched
         capped, ranked = con.execute("""SELECT count(*) FILTER (WHERE history_capped),
                                                count(*) FILTER (WHERE rank_in_category_30d IS NOT NULL)
                                         FROM marts.repo_growth""").fetchone()

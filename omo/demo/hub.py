@@ -6,6 +6,9 @@ organisations, licence mix, ~40 % derivatives with base_model tags). Each later 
 - its all-time downloads grow by that day's downloads (a thirtieth of the 30-day figure, noisy),
   so marts.model_downloads_daily always has a positive daily figure,
 - likes creep up,
+- about 1 % of models download like a machine (the same count every day: a CI job) and about 1 %
+  have one day of 30 times their usual downloads mid-window (a viral link), so each adjustment
+  rule of download_adjustment_rules.csv has something to touch,
 - a few models appear (created that day, counts starting from nothing) and a few vanish (deleted
   or made private), as on the real Hub.
 The listing is sorted by 30-day downloads like the Hub's, and served a page at a time with the
@@ -29,6 +32,7 @@ GENERATED_MODELS = 4_000
 ARRIVALS_PER_DAY = 3
 VANISHED_EVERY_DAYS = 4
 MAX_PAGE_SIZE = 1_000  # the Hub's cap on `limit`
+MACHINE_SHARE = SPIKE_SHARE = 0.01
 
 
 class HubSample:
@@ -83,6 +87,12 @@ def _model_days(record: dict, days: list[date], arrives: int | None, vanishes: i
     trend = rng.gauss(0, 0.012)  # its 30-day downloads drift by this much a day
     likes_per_day = record["likes"] * rng.uniform(0, 0.004)
     noise = [math.exp(rng.gauss(0, 0.15)) for _ in days]  # a day's downloads: ~1/30 of the 30-day count
+    # drawn from the id, not rng, so the other models' figures stay as they were
+    behaviour = random.Random(f"behaviour-{record['id']}").random()
+    if behaviour < MACHINE_SHARE:
+        noise = [1.0] * len(days)
+    elif behaviour < MACHINE_SHARE + SPIKE_SHARE:
+        noise[len(days) // 2] *= 30
     has_all_time = isinstance(record.get("downloadsAllTime"), int)  # missing or null on some, as on the Hub
     all_time = record.get("downloadsAllTime")
     if arrives is not None:
