@@ -6,7 +6,9 @@ Runs, each in its own process so one's memory does not colour the next:
 - bench.hf_throughput: Hub collection, ours vs the fair peer (HfApi.list_models -> DataFrame ->
   one bulk insert) on the same locally replayed pages, models/s and peak RSS;
 - bench.history: a warehouse of N models x D days: bytes per model-day, full and next-day build,
-  and p50/p95 of every dashboard query.
+  and p50/p95 of every dashboard query;
+- bench.page_load: every dashboard page in headless Chromium, first load (fresh server) and warm,
+  beside a trivial one-chart Streamlit page (needs Debian's chromium).
 Full scale is slow (2 M models); --quick uses CI sizes, prints the report and appends nothing (the
 figures of a smoke run are not worth keeping).
 """
@@ -25,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCHES = [
     ("bench.hf_throughput", [], ["--quick"]),
     ("bench.history", [], ["--quick"]),
+    ("bench.page_load", [], ["--quick"]),
 ]
 
 

@@ -8,7 +8,6 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from collectors.pipeline import is_sample_data_dir
 from collectors.settings import load_settings
 from dashboard.queries import QUERIES
 from warehouse.serving import NothingPublished, current_serving_file, open_serving
@@ -22,9 +21,15 @@ def serving_file() -> Path | None:
         return None
 
 
+# The file `omo demo` leaves in the data directory it fills (collectors.pipeline.SAMPLE_DATA_MARKER,
+# which a test keeps equal): named here because importing collectors.pipeline imports every
+# collector (PyGithub, huggingface_hub, httpx, ...), a third of a second on the first page load.
+SAMPLE_DATA_MARKER = "SAMPLE_DATA"
+
+
 def is_sample_data() -> bool:
     """True when the dashboard serves the data directory `omo demo` made (it carries the marker)."""
-    return is_sample_data_dir(load_settings().data_dir)
+    return (load_settings().data_dir / SAMPLE_DATA_MARKER).is_file()
 
 
 @st.cache_resource(show_spinner=False)

@@ -199,6 +199,18 @@ def build_command(
         out.print(f"[green]✓[/] published {published.name}", highlight=False)
 
 
+def streamlit_command(app_file: Path, *, port: int, address: str) -> list[str]:
+    """`streamlit run` as `omo serve` starts it (bench.page_load starts its yardstick page alike).
+
+    No file watcher: a served dashboard does not reload on source edits, and the watcher walks
+    every imported module (over 2 000, realpath each) on every page load of every session, on the
+    server's event loop, holding back the messages of every session meanwhile (0.3 s a load here).
+    `streamlit run dashboard/app.py` still watches, for working on the dashboard."""
+    return [sys.executable, "-m", "streamlit", "run", str(app_file), "--server.address", address,
+            "--server.port", str(port), "--server.headless", "true", "--server.fileWatcherType", "none",
+            "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer"]
+
+
 def _build_progress() -> Progress:
     """A spinner naming the model just built (stderr, so `omo build > log` stays a clean table)."""
     return Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
@@ -215,9 +227,7 @@ def serve(
     app_file = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
     env = {**os.environ, "OMO_DATA_DIR": str(settings.data_dir.resolve())}
     out.print(f"dashboard on http://{address}:{port} (Ctrl+C to stop)", highlight=False)
-    command = [sys.executable, "-m", "streamlit", "run", str(app_file), "--server.address", address,
-               "--server.port", str(port), "--server.headless", "true",
-               "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer"]
+    command = streamlit_command(app_file, port=port, address=address)
     sys.stdout.flush()
     # Become Streamlit rather than wrap it: a stop signal from a terminal, systemd or a test
     # reaches the server itself, and no orphaned server outlives its parent.

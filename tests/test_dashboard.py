@@ -112,3 +112,19 @@ def test_pages_explain_when_nothing_is_published(data_dir):
     app = AppTest.from_file(APP, default_timeout=60).run()
     assert not app.exception
     assert "No data published yet" in app.info[0].value
+
+
+def test_the_dashboard_knows_the_demo_marker_without_importing_the_collectors():
+    """dashboard.data names the demo's marker itself: importing collectors.pipeline would import every
+    collector (PyGithub, huggingface_hub, httpx) on the first page load (bench.page_load)."""
+    import subprocess
+    import sys
+
+    from collectors.pipeline import SAMPLE_DATA_MARKER
+    from dashboard.data import SAMPLE_DATA_MARKER as DASHBOARD_MARKER
+
+    assert DASHBOARD_MARKER == SAMPLE_DATA_MARKER
+    check = "import sys, dashboard.data, dashboard.components; print('collectors.pipeline' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parent.parent).stdout.split()
+    assert out[-1] == "False"
