@@ -134,6 +134,22 @@ def test_a_backfilled_old_day_is_recomputed_from_there(day_by_day, tmp_path):
     assert differences(path, full_copy(path, tmp_path)) == {}
 
 
+def test_a_day_collected_again_with_the_same_models_is_recomputed(day_by_day, tmp_path):
+    from datetime import UTC, datetime
+
+    path, _ = day_by_day
+    with open_writer(path) as con:
+        # a second run of day 11 (the loader replaces the day): same models, fresher counts
+        again = [{**row, "collected_at": datetime(2026, 10, 12, 18, tzinfo=UTC),
+                  "downloads_30d": row["downloads_30d"] + 1}
+                 for row in hub_rows() if row["snapshot_date"] == DAY[11]]
+        con.execute("DELETE FROM raw.hf_models WHERE snapshot_date = ?", [DAY[11]])
+        load(con, again)
+        build(con)
+        assert last_build(con) == ("incremental", DAY[11] - timedelta(days=SPIKE_AHEAD_DAYS))
+    assert differences(path, full_copy(path, tmp_path)) == {}
+
+
 def test_a_changed_reference_file_makes_the_build_full(day_by_day, tmp_path):
     path, _ = day_by_day
     reference = tmp_path / "reference"

@@ -10,7 +10,7 @@ Incremental builds. A mart whose second line is `-- incremental by snapshot_date
 per snapshot day (or finer) and reads its inputs from `staging.build_from()` minus the lookback
 its SQL states. A full build sets build_from() to 1970-01-01 and creates the table; an incremental
 one deletes the rows from build_from() on and inserts them again. build_from() is the first Hub
-day whose raw rows are new or changed since the last build, minus the days a new day can still
+day whose raw rows are new or changed (in number or collection time) since the last build, minus the days a new day can still
 change (the spike rule looks that far ahead). Every other mart is rebuilt whole. The build is full
 when asked, when there is no previous build, or when any model, macro or reference file changed
 (their sha256 is kept in build.last_build): history is re-attributed only by a full build.
@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from importlib.resources import files
+from pathlib import Path
 
 import duckdb
 
@@ -218,8 +219,9 @@ def _build_one(con: duckdb.DuckDBPyConnection, model: Model, incremental: bool) 
 
 
 def fingerprint(models: list[Model], reference=None) -> str:
-    """sha256 over every model, macro and reference file: any change makes the next build full."""
-    digest = hashlib.sha256()
+    """sha256 over every model, macro and reference file, and this builder's own code: any change
+    makes the next build full."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
     for model in models:
         digest.update(f"{model.relation}\n{model.sql}\n".encode())
     macros = files("warehouse").joinpath("macros")
@@ -243,7 +245,8 @@ def incremental_start(con: duckdb.DuckDBPyConnection, models: list[Model], build
     if any(m.incremental and m.name not in existing for m in models):
         return None
     changed = con.execute("""
-        WITH now AS (SELECT snapshot_date, count(*) AS raw_rows FROM raw.hf_models GROUP BY ALL)
+        WITH now AS (SELECT snapshot_date, count(*) AS raw_rows, max(collected_at) AS last_collected_at
+                     FROM raw.hf_models GROUP BY ALL)
         SELECT min(snapshot_date) FROM (
             (SELECT * FROM now EXCEPT SELECT * FROM build.hub_days)
             UNION ALL
@@ -264,7 +267,8 @@ def _save_build_state(con: duckdb.DuckDBPyConnection, build_fingerprint: str, st
     con.execute("INSERT INTO build.last_build VALUES (current_timestamp, ?, ?, ?)",
                 [build_fingerprint, "full" if start is None else "incremental", start])
     con.execute("DELETE FROM build.hub_days")
-    con.execute("INSERT INTO build.hub_days SELECT snapshot_date, count(*) FROM raw.hf_models GROUP BY ALL")
+    con.execute("INSERT INTO build.hub_days SELECT snapshot_date, count(*), max(collected_at) "
+                "FROM raw.hf_models GROUP BY ALL")
 
 
 def build(con: duckdb.DuckDBPyConnection, reference=None,

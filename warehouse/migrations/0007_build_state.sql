@@ -11,6 +11,7 @@ CREATE TABLE build.last_build (
 );
 
 CREATE TABLE build.hub_days (
-    snapshot_date DATE NOT NULL,
-    raw_rows      BIGINT NOT NULL
+    snapshot_date     DATE NOT NULL,
+    raw_rows          BIGINT NOT NULL,
+    last_collected_at TIMESTAMPTZ          -- a day collected again has a newer one, same rows or not
 );
