@@ -77,13 +77,15 @@ basis_suffix = ", adjusted downloads" if basis_label == "Adjusted" else ""
 adjustments = run_query("download_adjustments", path)
 if adjustments.height:
     totals = adjustments.row(0, named=True)
-    change = (totals["downloads_30d_adjusted"] / totals["downloads_30d_raw"] - 1) if totals["downloads_30d_raw"] else 0
+    raw_total = totals["downloads_30d_raw"]
+    change = totals["downloads_30d_adjusted"] / raw_total - 1 if raw_total else 0
     with st.expander(f"Adjusted downloads: {change:+.1%} against raw on {totals['snapshot_date']} "
                      "(what each rule touched)", expanded=basis_label == "Adjusted"):
         st.caption(BASIS_HELP + " Rules and their thresholds: `warehouse/reference/download_adjustment_rules.csv`.")
-        rules_table = adjustments.with_columns(pl.col("rule").replace_strict(RULE_NAMES, default=pl.col("rule")).alias("name"))
+        rules_table = adjustments.with_columns(
+            name=pl.col("rule").replace_strict(RULE_NAMES, default=pl.col("rule")))
         st.dataframe(rules_table.select("name", "enabled", "models_touched", "share_of_downloads_30d_touched",
-                                  "downloads_30d_removed", "downloads_30d_moved", "description"),
+                                        "downloads_30d_removed", "downloads_30d_moved", "description"),
                      hide_index=True, width="stretch", column_config={
                          "name": st.column_config.TextColumn("rule", width="medium"),
                          "enabled": st.column_config.CheckboxColumn("on"),
